@@ -1,0 +1,17 @@
+/// One schema change: a numbered `.sql` file in `Migrations/`, applied once in one transaction.
+public struct Migration: Sendable {
+    public var version: Int
+    public var name: String
+    public var sql: String
+
+    public init(version: Int, name: String, sql: String) {
+        self.version = version
+        self.name = name
+        self.sql = sql
+    }
+
+    /// Every migration, in order. A new file in `Migrations/` is added here too (a test checks the two agree).
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "initial", sql: String(decoding: PackageResources._001_initial_sql, as: UTF8.self))
+    ]
+}

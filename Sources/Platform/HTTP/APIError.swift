@@ -1,0 +1,143 @@
+import Foundation
+import HTTPTypes
+
+/// An error as a client sees it: a status, a stable code, one human sentence and optional details.
+///
+/// Every module throws its own typed errors; ``ErrorMiddleware`` maps them to this, and this to the
+/// body of DESIGN.md, in one place.
+public struct APIError: Error, Sendable, CustomStringConvertible {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var details: [String: JSONValue]
+    public var headers: HTTPFields
+
+    public init(
+        _ status: HTTPResponse.Status, code: String? = nil, message: String, details: [String: JSONValue] = [:],
+        headers: HTTPFields = [:]
+    ) {
+        self.status = status
+        self.code = code ?? Self.code(for: status)
+        self.message = message
+        self.details = details
+        self.headers = headers
+    }
+
+    public var description: String { "\(status.code) \(code): \(message)" }
+
+    public static func invalidRequest(_ message: String, details: [String: JSONValue] = [:]) -> APIError {
+        APIError(.badRequest, message: message, details: details)
+    }
+
+    public static func notFound(_ message: String) -> APIError {
+        APIError(.notFound, message: message)
+    }
+
+    public static func unavailable(_ message: String, details: [String: JSONValue] = [:], retryAfter: Int? = nil) -> APIError {
+        var headers = HTTPFields()
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        return APIError(.serviceUnavailable, message: message, details: details, headers: headers)
+    }
+
+    /// A route whose behaviour a later version fills in.
+    public static func notImplemented(_ what: String) -> APIError {
+        APIError(.notImplemented, message: "\(what) is not implemented yet.")
+    }
+
+    /// The contract's code for a status (DESIGN.md's list).
+    public static func code(for status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 400, 422: "INVALID_REQUEST"
+        case 401: "UNAUTHORIZED"
+        case 403: "FORBIDDEN"
+        case 404: "NOT_FOUND"
+        case 405: "METHOD_NOT_ALLOWED"
+        case 413: "PAYLOAD_TOO_LARGE"
+        case 415: "UNSUPPORTED_MEDIA"
+        case 429: "RATE_LIMITED"
+        case 501: "NOT_IMPLEMENTED"
+        case 502, 504: "UPSTREAM_ERROR"
+        case 503: "UNAVAILABLE"
+        case 400..<500: "INVALID_REQUEST"
+        default: "INTERNAL"
+        }
+    }
+
+    /// The JSON body: `{"error": {"code", "message", "details", "request_id"}}`.
+    public func body(requestID: String) -> [UInt8] {
+        let envelope = ErrorEnvelope(
+            error: .init(code: code, message: message, details: details.isEmpty ? nil : details, requestID: requestID))
+        return (try? Self.encoder.encode(envelope)).map(Array.init) ?? Array(#"{"error":{"code":"INTERNAL","message":"An internal error occurred."}}"#.utf8)
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+}
+
+private struct ErrorEnvelope: Encodable {
+    struct Body: Encodable {
+        var code: String
+        var message: String
+        var details: [String: JSONValue]?
+        var requestID: String
+
+        enum CodingKeys: String, CodingKey {
+            case code, message, details
+            case requestID = "request_id"
+        }
+    }
+    var error: Body
+}
+
+/// A JSON value for free-form `details`.
+public enum JSONValue: Sendable, Equatable, Codable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByBooleanLiteral, ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral
+{
+    case string(String)
+    case number(Double)
+    case bool(Bool)
+    case object([String: JSONValue])
+    case array([JSONValue])
+    case null
+
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { $1 }))
+    }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let value): try container.encode(value)
+        case .number(let value):
+            if value.rounded() == value, abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
+        case .bool(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .null: try container.encodeNil()
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import HTTPTypes
+import OpenAPIRuntime
+import Synchronization
+
+/// Every route of the API (method and path template), taken from the generated server itself.
+///
+/// It lets a wrong method be told from an unknown path (405 with `Allow` versus 404), and gives the
+/// template a request matched for logs and metrics, without a second list to keep in step with the spec.
+public struct RouteTable: Sendable {
+    public struct Route: Sendable, Hashable {
+        public var method: HTTPRequest.Method
+        public var template: String
+    }
+
+    public private(set) var routes: [Route] = []
+
+    public init(routes: [Route] = []) {
+        self.routes = routes
+    }
+
+    /// Collects the routes that `register` adds to a transport.
+    public init(collecting register: (any ServerTransport) throws -> Void) rethrows {
+        let collector = Collector()
+        try register(collector)
+        self.routes = collector.routes.withLock { $0 }
+    }
+
+    /// The template that matches `path`, if any route's does.
+    public func template(matching path: some StringProtocol) -> String? {
+        let segments = Self.segments(path)
+        return routes.first { Self.matches(template: $0.template, segments: segments) }?.template
+    }
+
+    /// Methods allowed on `path`; empty when no route has this path.
+    public func allowedMethods(for path: some StringProtocol) -> [HTTPRequest.Method] {
+        let segments = Self.segments(path)
+        var methods: [HTTPRequest.Method] = []
+        for route in routes where Self.matches(template: route.template, segments: segments) && !methods.contains(route.method) {
+            methods.append(route.method)
+        }
+        return methods
+    }
+
+    private static func segments(_ path: some StringProtocol) -> [Substring] {
+        let withoutQuery = String(path).split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return withoutQuery.split(separator: "/")
+    }
+
+    private static func matches(template: String, segments: [Substring]) -> Bool {
+        let parts = template.split(separator: "/")
+        guard parts.count == segments.count else { return false }
+        return zip(parts, segments).allSatisfy { part, segment in
+            part.hasPrefix("{") || part.hasPrefix(":") || part == segment
+        }
+    }
+
+    private final class Collector: ServerTransport, Sendable {
+        let routes = Mutex<[Route]>([])
+
+        func register(
+            _ handler: @Sendable @escaping (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?),
+            method: HTTPRequest.Method,
+            path: String
+        ) throws {
+            routes.withLock { $0.append(Route(method: method, template: path)) }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// What is stored about a key: never the secret.
+public struct KeyRecord: Sendable, Equatable {
+    public var id: String
+    public var account: String
+    public var prefix: String
+    public var tier: Tier
+    public var isAdmin: Bool
+    public var name: String?
+    public var createdAt: Date
+    public var lastUsedAt: Date?
+    public var revokedAt: Date?
+    public var expiresAt: Date?
+
+    /// Usable now: neither revoked nor past its expiry.
+    public func isActive(at now: Date = Date()) -> Bool {
+        revokedAt == nil && (expiresAt.map { $0 > now } ?? true)
+    }
+}
+
+/// A key just made: the secret is here once and nowhere else.
+public struct CreatedKey: Sendable {
+    public var record: KeyRecord
+    public var secret: String
+}
+
+public enum KeyStoreError: Error, Equatable, CustomStringConvertible {
+    case notFound(id: String)
+    case invalidAccountName(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let id): "No API key has the id \(id)."
+        case .invalidAccountName(let name): "The account name \"\(name)\" is not valid: use 1 to 64 letters, digits, dots, dashes or underscores."
+        }
+    }
+}
+
+/// API keys and accounts in PostgreSQL. Keys are stored as SHA-256 hashes only.
+public struct KeyStore: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Creates the account if it is new, and a key for it.
+    public func create(account: String, tier: Tier, isAdmin: Bool = false, name: String? = nil, secret: String? = nil)
+        async throws -> CreatedKey
+    {
+        guard Self.isValidAccountName(account) else { throw KeyStoreError.invalidAccountName(account) }
+        let secret = secret ?? APIKeyFormat.generate()
+        let id = APIKeyFormat.generateID()
+        let hash = APIKeyFormat.hash(secret)
+        let prefix = APIKeyFormat.displayPrefix(secret)
+        let rows = try await database.client.query(
+            """
+            WITH account AS (
+                INSERT INTO accounts (name) VALUES (\(account))
+                ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
+                RETURNING id
+            )
+            INSERT INTO api_keys (id, account_id, hash, prefix, tier, is_admin, name)
+            SELECT \(id), account.id, \(hash), \(prefix), \(tier.rawValue), \(isAdmin), \(name) FROM account
+            RETURNING created_at
+            """,
+            logger: database.logger
+        )
+        var createdAt = Date()
+        for try await (date) in rows.decode(Date.self) { createdAt = date }
+        let record = KeyRecord(
+            id: id, account: account, prefix: prefix, tier: tier, isAdmin: isAdmin, name: name, createdAt: createdAt)
+        return CreatedKey(record: record, secret: secret)
+    }
+
+    /// Keys, newest first; of one account, or of all when `account` is nil.
+    public func list(account: String? = nil) async throws -> [KeyRecord] {
+        let rows = try await database.client.query(
+            """
+            \(unescaped: Self.selectKeys)
+            WHERE \(account)::text IS NULL OR a.name = \(account)
+            ORDER BY k.created_at DESC, k.id
+            """,
+            logger: database.logger
+        )
+        return try await Self.records(rows)
+    }
+
+    /// The key with this secret, if one is stored (active or not).
+    public func find(secret: String) async throws -> KeyRecord? {
+        let rows = try await database.client.query(
+            """
+            \(unescaped: Self.selectKeys)
+            WHERE k.hash = \(APIKeyFormat.hash(secret))
+            """,
+            logger: database.logger
+        )
+        return try await Self.records(rows).first
+    }
+
+    /// Revokes a key at once; revoking twice keeps the first time.
+    @discardableResult
+    public func revoke(id: String) async throws -> KeyRecord {
+        let rows = try await database.client.query(
+            "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = \(id) RETURNING id",
+            logger: database.logger
+        )
+        var found = false
+        for try await _ in rows { found = true }
+        guard found, let record = try await find(id: id) else { throw KeyStoreError.notFound(id: id) }
+        return record
+    }
+
+    /// The key with this id, if one is stored.
+    public func find(id: String) async throws -> KeyRecord? {
+        let rows = try await database.client.query(
+            "\(unescaped: Self.selectKeys) WHERE k.id = \(id)", logger: database.logger)
+        return try await Self.records(rows).first
+    }
+
+    private static let selectKeys = """
+        SELECT k.id, a.name, k.prefix, k.tier, k.is_admin, k.name, k.created_at, k.last_used_at, k.revoked_at, k.expires_at
+        FROM api_keys k JOIN accounts a ON a.id = k.account_id
+        """
+
+    static func isValidAccountName(_ name: String) -> Bool {
+        (1...64).contains(name.count)
+            && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0) }
+            && name.allSatisfy(\.isASCII)
+    }
+
+    private static func records(_ rows: PostgresRowSequence) async throws -> [KeyRecord] {
+        var records: [KeyRecord] = []
+        for try await (id, account, prefix, tier, isAdmin, name, createdAt, lastUsedAt, revokedAt, expiresAt) in rows.decode(
+            (String, String, String, String, Bool, String?, Date, Date?, Date?, Date?).self)
+        {
+            records.append(
+                KeyRecord(
+                    id: id, account: account, prefix: prefix, tier: Tier(rawValue: tier) ?? .free, isAdmin: isAdmin,
+                    name: name, createdAt: createdAt, lastUsedAt: lastUsedAt, revokedAt: revokedAt, expiresAt: expiresAt))
+        }
+        return records
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Logging
+import OpenAPIRuntime
+
+/// The one type implementing the generated `APIProtocol`: each operation of `openapi.yaml`.
+///
+/// Errors are thrown (as ``APIError`` or a module's own error) and rendered by ``ErrorMiddleware``.
+struct APIHandlers: APIProtocol {
+    let dependencies: AppDependencies
+    let logger: Logger
+
+    // MARK: Operations
+
+    func liveness(_ input: Operations.Liveness.Input) async throws -> Operations.Liveness.Output {
+        .ok(.init(body: .json(.init(status: "ok"))))
+    }
+
+    func readiness(_ input: Operations.Readiness.Input) async throws -> Operations.Readiness.Output {
+        let database = dependencies.database
+        let redis = dependencies.redis
+        async let postgresUp = database.ping()
+        async let redisUp = redis.ping()
+        let (postgres, redisOK) = await (postgresUp, redisUp)
+        guard postgres, redisOK else {
+            let down = [postgres ? nil : "PostgreSQL", redisOK ? nil : "Redis"].compactMap { $0 }
+            throw APIError.unavailable(
+                "\(down.joined(separator: " and ")) \(down.count == 1 ? "is" : "are") not reachable.",
+                details: ["checks": ["postgres": postgres ? "ok" : "down", "redis": redisOK ? "ok" : "down"]],
+                retryAfter: 5)
+        }
+        return .ok(.init(body: .json(.init(status: "ok", checks: .init(postgres: "ok", redis: "ok")))))
+    }
+
+    func metrics(_ input: Operations.Metrics.Input) async throws -> Operations.Metrics.Output {
+        .ok(.init(body: .plainText(HTTPBody(dependencies.metrics.render()))))
+    }
+
+    func openapiDocument(_ input: Operations.OpenapiDocument.Input) async throws -> Operations.OpenapiDocument.Output {
+        .ok(.init(body: .yaml(HTTPBody(PackageResources.openapi_document_yaml))))
+    }
+
+    // MARK: Filled in by later versions
+
+    func searchTracks(_ input: Operations.SearchTracks.Input) async throws -> Operations.SearchTracks.Output {
+        throw APIError.notImplemented("Search")
+    }
+
+    func searchTracksGet(_ input: Operations.SearchTracksGet.Input) async throws -> Operations.SearchTracksGet.Output {
+        throw APIError.notImplemented("Search")
+    }
+
+    func parseQuery(_ input: Operations.ParseQuery.Input) async throws -> Operations.ParseQuery.Output {
+        throw APIError.notImplemented("Query parsing")
+    }
+
+    func analyzeAudio(_ input: Operations.AnalyzeAudio.Input) async throws -> Operations.AnalyzeAudio.Output {
+        throw APIError.notImplemented("Audio analysis")
+    }
+
+    func findSimilar(_ input: Operations.FindSimilar.Input) async throws -> Operations.FindSimilar.Output {
+        throw APIError.notImplemented("Similar tracks")
+    }
+
+    func getTrack(_ input: Operations.GetTrack.Input) async throws -> Operations.GetTrack.Output {
+        throw APIError.notImplemented("Tracks")
+    }
+
+    func getUsage(_ input: Operations.GetUsage.Input) async throws -> Operations.GetUsage.Output {
+        throw APIError.notImplemented("Usage")
+    }
+
+    func getAdminUsage(_ input: Operations.GetAdminUsage.Input) async throws -> Operations.GetAdminUsage.Output {
+        throw APIError.notImplemented("Usage")
+    }
+
+    func createKey(_ input: Operations.CreateKey.Input) async throws -> Operations.CreateKey.Output {
+        throw APIError.notImplemented("Key management over HTTP")
+    }
+
+    func listKeys(_ input: Operations.ListKeys.Input) async throws -> Operations.ListKeys.Output {
+        throw APIError.notImplemented("Key management over HTTP")
+    }
+
+    func revokeKey(_ input: Operations.RevokeKey.Input) async throws -> Operations.RevokeKey.Output {
+        throw APIError.notImplemented("Key management over HTTP")
+    }
+
+    func rotateKey(_ input: Operations.RotateKey.Input) async throws -> Operations.RotateKey.Output {
+        throw APIError.notImplemented("Key management over HTTP")
+    }
+}

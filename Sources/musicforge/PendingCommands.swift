@@ -1,0 +1,78 @@
+import ArgumentParser
+
+/// Commands whose engines come in later versions: they say so and exit 2, with no fake output.
+private func notAvailable(_ command: String) -> CommandFailure {
+    .usage("`musicforge \(command)` is not available in this version yet.")
+}
+
+struct AnalyzeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze", abstract: "Analyse audio files, folders or URLs: BPM, key, energy, loudness.")
+
+    @Argument(help: "Files, folders (searched recursively) or URLs.")
+    var inputs: [String]
+
+    @Flag(help: "One JSON object per input per line.")
+    var json = false
+
+    func run() async throws { throw notAvailable("analyze") }
+}
+
+struct ParseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "parse", abstract: "Turn a query into filters.")
+
+    enum Parser: String, ExpressibleByArgument, CaseIterable { case auto, rules, llm }
+
+    @Argument(help: "The query, for example \"120bpm dark techno in A minor\".")
+    var query: String
+
+    @Flag(help: "Print the filters as JSON.")
+    var json = false
+
+    @Option(help: "auto, rules or llm.")
+    var parser: Parser = .auto
+
+    func run() async throws { throw notAvailable("parse") }
+}
+
+struct SearchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search", abstract: "Run the whole search pipeline in this process (no Redis or PostgreSQL).")
+
+    @Argument(help: "The query.")
+    var query: String
+
+    @Option(help: "A folder of audio files (default: MUSICFORGE_LIBRARY).")
+    var library: String?
+
+    @Option(help: "Comma-separated sources: local, jamendo, youtube, openverse.")
+    var sources: String?
+
+    @Option(help: "How many results.")
+    var limit: Int = 20
+
+    @Flag(help: "Print DESIGN.md's search result JSON.")
+    var json = false
+
+    func run() async throws { throw notAvailable("search") }
+}
+
+struct DemoLibraryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo-library", abstract: "Write a synthetic library of audio files with known BPM and key.")
+
+    @Argument(help: "The folder to write.")
+    var directory: String
+
+    @Option(help: "How many tracks.")
+    var count: Int = 48
+
+    func run() async throws { throw notAvailable("demo-library") }
+}
+
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker", abstract: "One analysis worker process (spawned by the pool; not for people).", shouldDisplay: false)
+
+    func run() async throws { throw notAvailable("worker") }
+}

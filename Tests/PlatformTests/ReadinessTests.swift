@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TestSupport
+
+@testable import Platform
+
+/// Readiness against servers that really go down: each test owns the server it stops.
+@Suite struct ReadinessTests {
+    @Test func redisDownIsNamed() async throws {
+        let redis = try await RedisServer.start()
+        var app = try await TestApp.shared()
+        app.redisSettings = try RedisSettings(url: redis.url)
+        try await app.test { client in
+            #expect(try await client.execute(uri: "/health/ready", method: .get).status == .ok)
+            try await redis.stop()
+            let down = try await client.execute(uri: "/health/ready", method: .get)
+            #expect(down.status == .serviceUnavailable)
+            let body = try ErrorBody(down)
+            #expect(body.error.code == "UNAVAILABLE")
+            #expect(body.error.message == "Redis is not reachable.")
+            #expect(body.error.details?["checks"] == ["postgres": "ok", "redis": "down"])
+            #expect(down.headers[.retryAfter] != nil)
+            // Liveness does not depend on Redis.
+            #expect(try await client.execute(uri: "/health/live", method: .get).status == .ok)
+            try await redis.start()
+            #expect(try await client.execute(uri: "/health/ready", method: .get).status == .ok)
+        }
+        try await redis.stop()
+    }
+
+    @Test func postgresDownIsNamed() async throws {
+        let postgres = try await PostgresServer.start()
+        var app = try await TestApp.shared()
+        app.databaseSettings = try DatabaseSettings(url: try await postgres.createDatabase())
+        try await app.test { client in
+            #expect(try await client.execute(uri: "/health/ready", method: .get).status == .ok)
+            try await postgres.stop()
+            let start = ContinuousClock.now
+            let down = try await client.execute(uri: "/health/ready", method: .get)
+            #expect(ContinuousClock.now - start < .seconds(5), "readiness answers promptly while PostgreSQL is down")
+            #expect(down.status == .serviceUnavailable)
+            let body = try ErrorBody(down)
+            #expect(body.error.message == "PostgreSQL is not reachable.")
+            #expect(body.error.details?["checks"] == ["postgres": "down", "redis": "ok"])
+            try await postgres.start()
+            try await waitUntil(.seconds(15)) {
+                (try? await client.execute(uri: "/health/ready", method: .get).status) == .ok
+            }
+        }
+        try await postgres.stop()
+    }
+}
+
+/// Polls until `condition` holds, or fails the test after `timeout`.
+func waitUntil(_ timeout: Duration, _ condition: () async -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await condition() { return }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    Issue.record("condition not met within \(timeout)")
+}

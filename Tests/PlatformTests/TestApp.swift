@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Prometheus
+import TestSupport
+
+@testable import Platform
+
+/// The real application (router, middleware, generated handlers) over real Redis and PostgreSQL.
+struct TestApp {
+    var redisSettings: RedisSettings
+    var databaseSettings: DatabaseSettings
+    var logger: Logger = quietLogger
+    var registry = PrometheusCollectorRegistry()
+
+    /// On the shared servers, with a fresh database.
+    static func shared() async throws -> TestApp {
+        let redis = try await TestServers.redis()
+        return TestApp(redisSettings: try RedisSettings(url: redis.url), databaseSettings: try await freshDatabaseSettings())
+    }
+
+    func dependencies() -> AppDependencies {
+        var configuration = AppConfiguration()
+        configuration.database = databaseSettings
+        configuration.redis = redisSettings
+        var redisOptions = RedisClient.Options()
+        redisOptions.commandTimeout = .seconds(1)
+        return AppDependencies(
+            configuration: configuration,
+            database: Database(settings: databaseSettings, maximumConnections: 4, logger: logger),
+            redis: RedisClient(settings: redisSettings, options: redisOptions, logger: logger),
+            metrics: HTTPMetrics(registry: registry))
+    }
+
+    /// Runs `body` against the application through HummingbirdTesting's router client.
+    func test<T: Sendable>(_ body: @Sendable @escaping (any TestClientProtocol) async throws -> T) async throws -> T {
+        let app = try ApplicationBuilder.application(dependencies: dependencies(), logger: logger)
+        return try await app.test(.router, body)
+    }
+}
+
+/// A decoded error body, for assertions.
+struct ErrorBody: Decodable {
+    struct Inner: Decodable {
+        var code: String
+        var message: String
+        var details: [String: JSONValue]?
+        var request_id: String
+    }
+    var error: Inner
+
+    init(_ response: TestResponse) throws {
+        self = try JSONDecoder().decode(ErrorBody.self, from: Data(buffer: response.body))
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+
+    func json() throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] ?? [:]
+    }
+}

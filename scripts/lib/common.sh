@@ -1,0 +1,67 @@
+# Shared by scripts/run, scripts/test and the benchmarks: find or install what MusicForge needs.
+# shellcheck shell=bash
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+# Debian packages the build and the test harness need (C libraries, servers, tools).
+MF_APT_PACKAGES=(
+  pkg-config libhiredis-dev libfftw3-dev
+  libavformat-dev libavcodec-dev libswresample-dev libavutil-dev
+  redis-server postgresql postgresql-client
+  python3 python3-pip util-linux
+)
+
+# Installs whatever of MF_APT_PACKAGES is missing (Debian and Ubuntu); elsewhere says what to install.
+mf_ensure_system_packages() {
+  command -v swift >/dev/null 2>&1 || die "Swift 6 is not installed: install the Swift toolchain from swift.org, then run this again."
+  if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+    local need=()
+    command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+    pkg-config --exists hiredis fftw3f libavformat libavcodec libswresample libavutil 2>/dev/null || need+=("hiredis, fftw and ffmpeg development libraries")
+    command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+    command -v initdb >/dev/null 2>&1 || command -v pg_ctl >/dev/null 2>&1 || need+=(postgresql)
+    ((${#need[@]} == 0)) || die "This is not a Debian or Ubuntu system: install ${need[*]} with your package manager, then run this again."
+    return 0
+  fi
+  local missing=()
+  local package
+  for package in "${MF_APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  say "Installing ${missing[*]} with apt-get…"
+  local sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null 2>&1 || die "Missing packages ${missing[*]}: install them as root with apt-get, then run this again."
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || die "apt-get update failed."
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
+    || die "apt-get install ${missing[*]} failed."
+  # Debian starts a system Redis and PostgreSQL on install; MusicForge runs its own, so leave theirs alone.
+}
+
+# Installs a Python package for the tools the scripts use (validators, benchmarks), if it is missing.
+mf_ensure_python_package() {
+  local module=$1 package=$2
+  python3 -c "import $module" 2>/dev/null && return 0
+  say "Installing $package with pip…"
+  python3 -m pip install --quiet --disable-pip-version-check "$package" >&2 2>/dev/null \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "$package" >&2 \
+    || die "pip install $package failed."
+}
+
+# The directory with initdb and pg_ctl (Debian keeps them out of PATH).
+mf_postgres_bindir() {
+  if command -v initdb >/dev/null 2>&1; then dirname "$(command -v initdb)"; return; fi
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [[ -n $dir ]] || die "PostgreSQL's initdb was not found: install postgresql."
+  printf '%s\n' "$dir"
+}
+
+# A TCP port on 127.0.0.1 that is free now.
+mf_free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
