@@ -68,6 +68,8 @@ let package = Package(
             dependencies: [
                 "Platform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
 
@@ -78,6 +80,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log")
             ],
             path: "Tests/TestSupport"
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["TestSupport"]
         ),
         .testTarget(
             name: "PlatformTests",

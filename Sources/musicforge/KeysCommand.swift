@@ -81,7 +81,7 @@ private func withKeyStore<T: Sendable>(_ body: @Sendable @escaping (KeyStore) as
     } catch let error as KeyStoreError {
         throw CommandFailure.work(error.description)
     } catch {
-        throw CommandFailure.work("The key store failed: \(error).")
+        throw CommandFailure.work("The key store failed: \(String(reflecting: error)).")
     }
 }
 

@@ -19,7 +19,7 @@ struct MigrateCommand: AsyncParsableCommand {
             }
             print(applied.isEmpty ? "Up to date." : "Applied migrations \(applied.map(String.init).joined(separator: ", ")).")
         } catch {
-            throw CommandFailure.work("Migrating failed: \(error).")
+            throw CommandFailure.work("Migrating failed: \(String(reflecting: error)).")
         }
     }
 }

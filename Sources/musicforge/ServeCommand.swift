@@ -1,6 +1,8 @@
 import ArgumentParser
 import Logging
+import Metrics
 import Platform
+import Prometheus
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,8 +28,11 @@ struct ServeCommand: AsyncParsableCommand {
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         bootstrapLogging(level: configuration.logLevel, json: true)
+        // One registry for /metrics: our HTTP series and whatever libraries report through swift-metrics.
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         do {
-            try await APIServer(configuration: configuration).run()
+            try await APIServer(configuration: configuration, registry: registry).run()
         } catch {
             throw CommandFailure.work("The server stopped: \(error).")
         }

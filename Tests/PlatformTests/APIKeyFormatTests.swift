@@ -25,7 +25,9 @@ import Testing
         for (_, count) in counts { #expect(abs(Double(count) - expected) < expected * 0.2) }
     }
 
-    @Test(arguments: ["", "mf_live_", "mf_live_short", "mf_test_" + String(repeating: "a", count: 40), "mf_live_" + String(repeating: "-", count: 40)])
+    @Test(arguments: [
+        "", "mf_live_", "mf_live_short", "mf_test_" + String(repeating: "a", count: 40), "mf_live_" + String(repeating: "-", count: 40),
+    ])
     func malformedKeysAreRefused(_ key: String) {
         #expect(!APIKeyFormat.isWellFormed(key))
     }

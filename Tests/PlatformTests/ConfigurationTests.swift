@@ -16,7 +16,10 @@ import Testing
         #expect(configuration.port == 9000)
         #expect(configuration.host == "0.0.0.0")
         #expect(configuration.logLevel == .debug)
-        #expect(configuration.database == DatabaseSettings(host: "db.internal", port: 5433, username: "app", password: "s3cret", database: "musicforge", tls: .require))
+        #expect(
+            configuration.database
+                == DatabaseSettings(
+                    host: "db.internal", port: 5433, username: "app", password: "s3cret", database: "musicforge", tls: .require))
         #expect(configuration.redis == RedisSettings(host: "cache.internal", port: 6380, password: "pw", database: 2))
         #expect(configuration.llmProvider == .none)
         #expect(configuration.rateLimitFailure == .local)
@@ -88,7 +91,8 @@ import Testing
         // A local OpenAI-compatible server needs only its URL.
         let local = try AppConfiguration(environment: ["LLM_PROVIDER": "openai", "OPENAI_BASE_URL": "http://127.0.0.1:11434/v1"])
         #expect(local.openAIBaseURL.absoluteString == "http://127.0.0.1:11434/v1")
-        #expect(throws: ConfigurationError.missing(name: "ANTHROPIC_API_KEY", hint: "LLM_PROVIDER is anthropic, so set ANTHROPIC_API_KEY")) {
+        #expect(throws: ConfigurationError.missing(name: "ANTHROPIC_API_KEY", hint: "LLM_PROVIDER is anthropic, so set ANTHROPIC_API_KEY"))
+        {
             try AppConfiguration(environment: ["LLM_PROVIDER": "anthropic"])
         }
     }

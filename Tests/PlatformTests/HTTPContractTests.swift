@@ -3,8 +3,8 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @testable import Platform
 

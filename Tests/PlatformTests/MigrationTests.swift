@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Platform
 
@@ -31,7 +31,8 @@ import TestSupport
         let tables = try await postgres.psql(
             "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'",
             database: settings.database)
-        #expect(tables.trimmingCharacters(in: .whitespacesAndNewlines) == "accounts,api_keys,schema_migrations,searches,tracks,usage_events")
+        #expect(
+            tables.trimmingCharacters(in: .whitespacesAndNewlines) == "accounts,api_keys,schema_migrations,searches,tracks,usage_events")
     }
 
     @Test func concurrentMigratorsApplyEachVersionOnce() async throws {
@@ -55,9 +56,10 @@ import TestSupport
 
     @Test func failingMigrationLeavesNothingBehind() async throws {
         let settings = try await freshDatabaseSettings()
-        let broken = Migration.all + [
-            Migration(version: 99, name: "broken", sql: "CREATE TABLE half_done (id int); SELECT * FROM no_such_table;")
-        ]
+        let broken =
+            Migration.all + [
+                Migration(version: 99, name: "broken", sql: "CREATE TABLE half_done (id int); SELECT * FROM no_such_table;")
+            ]
         try await Database.withRunning(settings: settings, logger: quietLogger) { (database: Database) async throws in
             await #expect(throws: MigrationError.self) { try await Migrator(database: database, migrations: broken).migrate() }
             #expect(try await Migrator(database: database).appliedVersions() == Migration.all.map(\.version))

@@ -12,12 +12,13 @@ import Testing
             SELECT $$a;b$$;
 
             """
-        #expect(SQLScript.statements(in: sql) == [
-            "CREATE TABLE a (x text DEFAULT 'it''s; fine')",
-            "CREATE TABLE \"odd;name\" (y int)",
-            "CREATE FUNCTION f() RETURNS int AS $body$ BEGIN RETURN 1; END; $body$ LANGUAGE plpgsql",
-            "SELECT $$a;b$$",
-        ])
+        #expect(
+            SQLScript.statements(in: sql) == [
+                "CREATE TABLE a (x text DEFAULT 'it''s; fine')",
+                "CREATE TABLE \"odd;name\" (y int)",
+                "CREATE FUNCTION f() RETURNS int AS $body$ BEGIN RETURN 1; END; $body$ LANGUAGE plpgsql",
+                "SELECT $$a;b$$",
+            ])
     }
 
     @Test func positionalParametersAreNotDollarQuotes() {

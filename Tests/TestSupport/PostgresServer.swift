@@ -49,7 +49,8 @@ public final class PostgresServer: Sendable {
             "-p \(port)", "-k \(directory)", "-c listen_addresses=127.0.0.1", "-c fsync=off",
             "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=300",
         ].joined(separator: " ")
-        try await asServerUser("pg_ctl", ["-D", directory + "/data", "-o", options, "-l", directory + "/postgres.log", "-w", "-t", "30", "start"])
+        try await asServerUser(
+            "pg_ctl", ["-D", directory + "/data", "-o", options, "-l", directory + "/postgres.log", "-w", "-t", "30", "start"])
     }
 
     /// Stops at once (fast shutdown: open sessions are ended).
@@ -60,7 +61,8 @@ public final class PostgresServer: Sendable {
     /// A new, empty database; returns its URL.
     public func createDatabase(prefix: String = "test") async throws -> String {
         let name = "\(prefix)_\(databaseCounter.add(1, ordering: .relaxed).newValue)_\(UUID().uuidString.prefix(6).lowercased())"
-        try await asServerUser("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", "postgres", "-q", "-c", "CREATE DATABASE \(name)"])
+        try await asServerUser(
+            "psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", "postgres", "-q", "-c", "CREATE DATABASE \(name)"])
         return url(database: name)
     }
 

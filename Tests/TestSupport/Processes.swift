@@ -2,9 +2,9 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A helper process failed; the message carries its output.
@@ -23,7 +23,13 @@ public final class SpawnedProcess: Sendable {
     private let reaped = Atomic<Bool>(false)
     private let exitStatus = Atomic<Int32>(-1)
 
-    init(executable: String, arguments: [String], logFile: String, environment: [String: String]? = nil) throws {
+    /// - Parameters:
+    ///   - logFile: where stdout (and stderr, unless `stderrFile` is given) is appended.
+    ///   - environment: the child's whole environment; nil inherits ours.
+    public init(
+        executable: String, arguments: [String], logFile: String, environment: [String: String]? = nil,
+        stderrFile: String? = nil
+    ) throws {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -40,7 +46,11 @@ public final class SpawnedProcess: Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logFile, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if let stderrFile {
+            posix_spawn_file_actions_addopen(&actions, 2, stderrFile, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
@@ -87,7 +97,7 @@ public final class SpawnedProcess: Sendable {
     public func terminate() { signal(SIGTERM) }
 }
 
-enum Processes {
+public enum Processes {
     /// Runs a program to completion and returns its combined output; throws if it exits non-zero.
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> String {
@@ -118,7 +128,7 @@ enum Processes {
     }
 
     /// A TCP port on 127.0.0.1 that was free a moment ago.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HarnessError("socket() failed") }
         defer { close(fd) }
@@ -137,7 +147,7 @@ enum Processes {
     }
 
     /// Whether something accepts TCP connections on 127.0.0.1:`port`.
-    static func isListening(port: Int) -> Bool {
+    public static func isListening(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -153,7 +163,7 @@ enum Processes {
     }
 
     /// Polls `condition` every 20 ms until it holds or `timeout` passes.
-    static func wait(for timeout: Duration, what: String, _ condition: () async -> Bool) async throws {
+    public static func wait(for timeout: Duration, what: String, _ condition: () async -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if await condition() { return }
@@ -173,11 +183,24 @@ enum Processes {
 
     static var isRoot: Bool { geteuid() == 0 }
 
-    static func makeTemporaryDirectory(_ prefix: String) throws -> String {
+    public static func makeTemporaryDirectory(_ prefix: String) throws -> String {
         let base = ProcessInfo.processInfo.environment["MUSICFORGE_TEST_TMP"] ?? NSTemporaryDirectory()
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         let path = base + "/" + prefix + "-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
+    }
+}
+
+/// Runs `body`, failing with ``HarnessError`` if it takes longer than `timeout`.
+public func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            throw HarnessError("did not finish within \(timeout)")
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
     }
 }

@@ -48,7 +48,11 @@ public final class RedisServer: Sendable {
 
     /// Stops the server (SIGTERM) and waits until it is gone.
     public func stop() async throws {
-        guard let running = process.withLock({ current -> SpawnedProcess? in defer { current = nil }; return current }) else { return }
+        guard
+            let running = process.withLock({ current -> SpawnedProcess? in
+                defer { current = nil }; return current
+            })
+        else { return }
         running.terminate()
         try await Processes.wait(for: .seconds(10), what: "redis-server to stop") { !running.isRunning }
         try await Processes.wait(for: .seconds(10), what: "port \(port) to close") { !Processes.isListening(port: port) }

@@ -77,7 +77,9 @@ public struct AppConfiguration: Sendable {
         self.libraryPath = env["MUSICFORGE_LIBRARY"]
         if let key = env["MUSICFORGE_ADMIN_KEY"] {
             guard APIKeyFormat.isWellFormed(key) else {
-                throw .malformed(name: "MUSICFORGE_ADMIN_KEY", value: key, expected: "a key of the form mf_live_ followed by at least 32 letters and digits")
+                throw .malformed(
+                    name: "MUSICFORGE_ADMIN_KEY", value: key,
+                    expected: "a key of the form mf_live_ followed by at least 32 letters and digits")
             }
             self.adminKey = key
         }

@@ -67,7 +67,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public func body(requestID: String) -> [UInt8] {
         let envelope = ErrorEnvelope(
             error: .init(code: code, message: message, details: details.isEmpty ? nil : details, requestID: requestID))
-        return (try? Self.encoder.encode(envelope)).map(Array.init) ?? Array(#"{"error":{"code":"INTERNAL","message":"An internal error occurred."}}"#.utf8)
+        return (try? Self.encoder.encode(envelope)).map(Array.init)
+            ?? Array(#"{"error":{"code":"INTERNAL","message":"An internal error occurred."}}"#.utf8)
     }
 
     private static let encoder: JSONEncoder = {

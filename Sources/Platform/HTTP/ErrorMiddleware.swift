@@ -77,7 +77,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
                 return APIError(
                     .methodNotAllowed,
-                    message: "\(request.method.rawValue) is not allowed on \(request.uri.path); use \(allowed.map(\.rawValue).joined(separator: " or ")).",
+                    message:
+                        "\(request.method.rawValue) is not allowed on \(request.uri.path); use \(allowed.map(\.rawValue).joined(separator: " or ")).",
                     details: ["allowed_methods": .array(allowed.map { .string($0.rawValue) })],
                     headers: headers)
             }

@@ -34,7 +34,8 @@ public enum KeyStoreError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notFound(let id): "No API key has the id \(id)."
-        case .invalidAccountName(let name): "The account name \"\(name)\" is not valid: use 1 to 64 letters, digits, dots, dashes or underscores."
+        case .invalidAccountName(let name):
+            "The account name \"\(name)\" is not valid: use 1 to 64 letters, digits, dots, dashes or underscores."
         }
     }
 }
@@ -64,7 +65,7 @@ public struct KeyStore: Sendable {
                 RETURNING id
             )
             INSERT INTO api_keys (id, account_id, hash, prefix, tier, is_admin, name)
-            SELECT \(id), account.id, \(hash), \(prefix), \(tier.rawValue), \(isAdmin), \(name) FROM account
+            SELECT \(id), account.id, \(ByteBuffer(bytes: hash)), \(prefix), \(tier.rawValue), \(isAdmin), \(name) FROM account
             RETURNING created_at
             """,
             logger: database.logger
@@ -94,7 +95,7 @@ public struct KeyStore: Sendable {
         let rows = try await database.client.query(
             """
             \(unescaped: Self.selectKeys)
-            WHERE k.hash = \(APIKeyFormat.hash(secret))
+            WHERE k.hash = \(ByteBuffer(bytes: APIKeyFormat.hash(secret)))
             """,
             logger: database.logger
         )

@@ -13,13 +13,15 @@ public enum ApplicationBuilder {
     /// The router with every route of `openapi.yaml` and the middleware in front of them.
     public static func router(dependencies: AppDependencies, logger: Logger) throws -> Router<Context> {
         let api = APIHandlers(dependencies: dependencies, logger: logger)
-        let routes = try RouteTable { try api.registerHandlers(on: $0) }
+        // Compact JSON: pretty printing costs bytes and time on every response.
+        let configuration = Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
+        let routes = try RouteTable { try api.registerHandlers(on: $0, configuration: configuration) }
         let router = Router(context: Context.self)
         // Middleware applies to routes added after it, so it goes first.
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: AccessLogMiddleware(logger: logger, metrics: dependencies.metrics, routes: routes))
         router.add(middleware: ErrorMiddleware(routes: routes, logger: logger))
-        try api.registerHandlers(on: router)
+        try api.registerHandlers(on: router, configuration: configuration)
         return router
     }
 

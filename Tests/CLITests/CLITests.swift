@@ -1,0 +1,149 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The `musicforge` executable as a user runs it: exit statuses, stdout and stderr.
+@Suite struct CLITests {
+    @Test func missingSettingStopsTheStartWithOneSentence() async throws {
+        let result = try await Musicforge.run(["serve"], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(result.status == 2)
+        #expect(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("DATABASE_URL is not set"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func malformedSettingIsNamed() async throws {
+        let result = try await Musicforge.run(
+            ["serve"], environment: ["DATABASE_URL": "postgres://u@127.0.0.1/db", "REDIS_URL": "redis://127.0.0.1", "PORT": "http"])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("PORT is malformed"))
+    }
+
+    @Test func badUsageExitsTwo() async throws {
+        let unknown = try await Musicforge.run(["frobnicate"])
+        #expect(unknown.status == 2)
+        let badTier = try await Musicforge.run(["keys", "create", "--account", "a", "--tier", "platinum"])
+        #expect(badTier.status == 2)
+        #expect(badTier.stderr.contains("platinum"))
+    }
+
+    @Test(arguments: [
+        ["analyze", "x.mp3"], ["parse", "120bpm techno"], ["search", "techno"], ["demo-library", "/tmp/x"], ["worker"],
+    ])
+    func laterCommandsSaySoAndExitTwo(arguments: [String]) async throws {
+        let result = try await Musicforge.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("not available in this version yet"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test(arguments: ["serve", "migrate", "keys", "analyze", "parse", "search", "demo-library", "worker"])
+    func everyCommandHasHelp(command: String) async throws {
+        let result = try await Musicforge.run([command, "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("USAGE: musicforge \(command)"))
+    }
+
+    @Test func keysAreCreatedListedAndRevoked() async throws {
+        let postgres = try await TestServers.postgres()
+        let environment = ["DATABASE_URL": try await postgres.createDatabase()]
+        let created = try await Musicforge.run(["keys", "create", "--account", "acme", "--tier", "pro"], environment: environment)
+        #expect(created.status == 0, "\(created.stderr)")
+        let key = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(key.hasPrefix("mf_live_") && key.count == 48)
+        #expect(created.stderr.contains("not shown again"))
+        #expect(!created.stderr.contains(key))
+
+        let listed = try await Musicforge.run(["keys", "list", "--json"], environment: environment)
+        #expect(listed.status == 0)
+        #expect(!listed.stdout.contains(key), "a key is never shown again")
+        let record = try #require(
+            try JSONSerialization.jsonObject(with: Data(listed.stdout.split(separator: "\n")[0].utf8)) as? [String: Any])
+        #expect(record["account"] as? String == "acme")
+        #expect(record["tier"] as? String == "pro")
+        #expect(record["prefix"] as? String == String(key.prefix(12)))
+        // Only the hash is stored.
+        let stored = try await postgres.psql(
+            "SELECT encode(hash, 'hex') FROM api_keys", database: URL(string: environment["DATABASE_URL"]!)!.lastPathComponent)
+        #expect(!stored.contains(key))
+        #expect(stored.trimmingCharacters(in: .whitespacesAndNewlines).count == 64)
+
+        let id = try #require(record["id"] as? String)
+        let revoked = try await Musicforge.run(["keys", "revoke", id], environment: environment)
+        #expect(revoked.status == 0)
+        let after = try await Musicforge.run(["keys", "list"], environment: environment)
+        #expect(after.stdout.contains("revoked"))
+        let missing = try await Musicforge.run(["keys", "revoke", "key_doesnotexist"], environment: environment)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("key_doesnotexist"))
+    }
+
+    @Test func servesUntilSIGTERMThenStopsCleanly() async throws {
+        let postgres = try await TestServers.postgres()
+        let redis = try await TestServers.redis()
+        let port = try Processes.freePort()
+        let server = try Musicforge.start(
+            ["serve", "--port", String(port)],
+            environment: ["DATABASE_URL": try await postgres.createDatabase(), "REDIS_URL": redis.url])
+        defer { server.process.signal(SIGKILL) }
+        try await Processes.wait(for: .seconds(30), what: "the server to listen") { Processes.isListening(port: port) }
+        let (body, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health/ready")!)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: body, as: UTF8.self).contains(#""redis":"ok""#))
+        server.process.terminate()
+        let status = try await withDeadline(.seconds(15)) { try await server.process.waitForExit() }
+        #expect(status == 0)
+        let log = try String(contentsOfFile: server.logFile, encoding: .utf8)
+        // JSON lines only: the access log of the readiness request is one of them.
+        let lines = log.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.contains { $0["route"] as? String == "/health/ready" && $0["status"] as? Int == 200 })
+    }
+}
+
+/// Runs the built `musicforge` binary.
+enum Musicforge {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static var executable: String {
+        // Tests run from the build folder that also holds the executable.
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = testBinary.deletingLastPathComponent()
+        while !FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent("musicforge").path),
+            directory.path != "/"
+        {
+            directory.deleteLastPathComponent()
+        }
+        return directory.appendingPathComponent("musicforge").path
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        let directory = try Processes.makeTemporaryDirectory("cli")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let process = try SpawnedProcess(
+            executable: executable, arguments: arguments, logFile: directory + "/stdout",
+            environment: ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "error"].merging(environment) { $1 },
+            stderrFile: directory + "/stderr")
+        let status = try await withDeadline(.seconds(60)) { try await process.waitForExit() }
+        return Result(
+            status: status,
+            stdout: (try? String(contentsOfFile: directory + "/stdout", encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: directory + "/stderr", encoding: .utf8)) ?? "")
+    }
+
+    static func start(_ arguments: [String], environment: [String: String]) throws -> (process: SpawnedProcess, logFile: String) {
+        let directory = try Processes.makeTemporaryDirectory("serve")
+        let log = directory + "/server.log"
+        let process = try SpawnedProcess(
+            executable: executable, arguments: arguments, logFile: log,
+            environment: ["PATH": "/usr/bin:/bin"].merging(environment) { $1 })
+        return (process, log)
+    }
+}
