@@ -52,11 +52,11 @@ mf_ensure_python_package() {
     || die "pip install $package failed."
 }
 
-# The directory with initdb and pg_ctl (Debian keeps them out of PATH).
+# The directory with initdb, pg_ctl and psql: Debian's versioned folder (out of PATH) first.
 mf_postgres_bindir() {
-  if command -v initdb >/dev/null 2>&1; then dirname "$(command -v initdb)"; return; fi
   local dir
   dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  if [[ -z $dir ]] && command -v initdb >/dev/null 2>&1; then dir=$(dirname "$(command -v initdb)"); fi
   [[ -n $dir ]] || die "PostgreSQL's initdb was not found: install postgresql."
   printf '%s\n' "$dir"
 }
