@@ -29,8 +29,10 @@ import Testing
     }
 
     @Test func unknownRouteIs404WithTheErrorBody() async throws {
-        try await TestApp.shared().test { client in
-            let response = try await client.execute(uri: "/v1/nothing-here", method: .get, headers: [.requestID: "trace-123"])
+        let app = try await TestApp.shared()
+        let key = try await app.createKey().secret
+        try await app.test { client in
+            let response = try await client.execute(uri: "/v1/nothing-here", method: .get, headers: [.requestID: "trace-123", .xAPIKey: key])
             #expect(response.status == .notFound)
             #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
             let body = try ErrorBody(response)
@@ -48,8 +50,10 @@ import Testing
         ("/v1/parse", .get, "POST"),
     ])
     func wrongMethodIs405WithAllow(path: String, method: HTTPRequest.Method, allowed: String) async throws {
-        try await TestApp.shared().test { client in
-            let response = try await client.execute(uri: path, method: method)
+        let app = try await TestApp.shared()
+        let key = try await app.createKey().secret
+        try await app.test { client in
+            let response = try await client.execute(uri: path, method: method, headers: [.xAPIKey: key])
             #expect(response.status == .methodNotAllowed)
             #expect(response.headers[.allow].map { Set($0.components(separatedBy: ", ")) } == Set(allowed.components(separatedBy: ", ")))
             let body = try ErrorBody(response)
@@ -60,9 +64,11 @@ import Testing
 
     @Test(arguments: ["{\"query\": ", "not json at all", "[1, 2, 3]", "{\"limit\": 5}"])
     func bodyThatDoesNotParseIs400(body: String) async throws {
-        try await TestApp.shared().test { client in
+        let app = try await TestApp.shared()
+        let key = try await app.createKey().secret
+        try await app.test { client in
             let response = try await client.execute(
-                uri: "/v1/parse", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
+                uri: "/v1/parse", method: .post, headers: [.contentType: "application/json", .xAPIKey: key], body: ByteBuffer(string: body))
             #expect(response.status == .badRequest)
             let error = try ErrorBody(response)
             #expect(error.error.code == "INVALID_REQUEST")
@@ -72,9 +78,11 @@ import Testing
     }
 
     @Test func laterRoutesAnswer501WithTheErrorBody() async throws {
-        try await TestApp.shared().test { client in
+        let app = try await TestApp.shared()
+        let key = try await app.createKey().secret
+        try await app.test { client in
             let response = try await client.execute(
-                uri: "/v1/parse", method: .post, headers: [.contentType: "application/json"],
+                uri: "/v1/parse", method: .post, headers: [.contentType: "application/json", .xAPIKey: key],
                 body: ByteBuffer(string: #"{"query": "120bpm dark techno"}"#))
             #expect(response.status == .notImplemented)
             #expect(try ErrorBody(response).error.code == "NOT_IMPLEMENTED")
@@ -111,9 +119,11 @@ import Testing
     }
 
     @Test func metricsCountRequestsByRouteAndStatus() async throws {
-        try await TestApp.shared().test { client in
+        let app = try await TestApp.shared()
+        let key = try await app.createKey().secret
+        try await app.test { client in
             for _ in 0..<3 { _ = try await client.execute(uri: "/health/live", method: .get) }
-            _ = try await client.execute(uri: "/v1/tracks/abc", method: .delete)
+            _ = try await client.execute(uri: "/v1/tracks/abc", method: .delete, headers: [.xAPIKey: key])
             let response = try await client.execute(uri: "/metrics", method: .get)
             #expect(response.status == .ok)
             let text = response.text

@@ -13,6 +13,11 @@ struct TestApp {
     var databaseSettings: DatabaseSettings
     var logger: Logger = quietLogger
     var registry = PrometheusCollectorRegistry()
+    var policy: RateLimitPolicy = .defaults
+    var failurePolicy: AppConfiguration.RateLimitFailurePolicy = .local
+    var adminKey: String?
+    /// Each test app drains its own stream into its own database.
+    var usageStream = "usage:" + UUID().uuidString
 
     /// On the shared servers, with a fresh database.
     static func shared() async throws -> TestApp {
@@ -24,19 +29,31 @@ struct TestApp {
         var configuration = AppConfiguration()
         configuration.database = databaseSettings
         configuration.redis = redisSettings
+        configuration.rateLimitFailure = failurePolicy
+        configuration.adminKey = adminKey
         var redisOptions = RedisClient.Options()
         redisOptions.commandTimeout = .seconds(1)
         return AppDependencies(
             configuration: configuration,
             database: Database(settings: databaseSettings, maximumConnections: 4, logger: logger),
             redis: RedisClient(settings: redisSettings, options: redisOptions, logger: logger),
-            metrics: HTTPMetrics(registry: registry))
+            metrics: HTTPMetrics(registry: registry), policy: policy, usageStream: usageStream, logger: logger)
     }
 
     /// Runs `body` against the application through HummingbirdTesting's router client.
     func test<T: Sendable>(_ body: @Sendable @escaping (any TestClientProtocol) async throws -> T) async throws -> T {
         let app = try ApplicationBuilder.application(dependencies: dependencies(), logger: logger)
         return try await app.test(.router, body)
+    }
+
+    /// Creates a key straight in the store (what `musicforge keys create` does).
+    func createKey(account: String = "acct-\(UUID().uuidString.prefix(8))", tier: Tier = .free, admin: Bool = false) async throws
+        -> CreatedKey
+    {
+        try await Database.withRunning(settings: databaseSettings, logger: quietLogger) { database in
+            try await Migrator(database: database).migrate()
+            return try await KeyStore(database: database).create(account: account, tier: tier, isAdmin: admin)
+        }
     }
 }
 

@@ -30,13 +30,22 @@ public final class PostgresServer: Sendable {
             try await Processes.run("/bin/chown", ["-R", "postgres:postgres", directory])
             try await Processes.run("/bin/chmod", ["755", (directory as NSString).deletingLastPathComponent])
         }
-        let server = PostgresServer(port: try Processes.freePort(), directory: directory, binaries: binaries)
-        try await server.asServerUser(
+        let initializer = PostgresServer(port: 0, directory: directory, binaries: binaries)
+        try await initializer.asServerUser(
             "initdb", ["-D", directory + "/data", "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "-N"])
-        try await server.start()
         Processes.cleanUpWhenTestsExit(
-            server.commandLine("pg_ctl", ["-D", directory + "/data", "-m", "immediate", "stop"]) + "; rm -rf '\(directory)'")
-        return server
+            initializer.commandLine("pg_ctl", ["-D", directory + "/data", "-m", "immediate", "stop"]) + "; rm -rf '\(directory)'")
+        // A free port can be taken by another test's server before ours binds it: try another.
+        for attempt in 1...5 {
+            let server = PostgresServer(port: try Processes.freePort(), directory: directory, binaries: binaries)
+            do {
+                try await server.start()
+                return server
+            } catch where attempt < 5 {
+                continue
+            }
+        }
+        throw HarnessError("PostgreSQL did not start")
     }
 
     public func url(database: String) -> String {
@@ -47,7 +56,7 @@ public final class PostgresServer: Sendable {
     public func start() async throws {
         let options = [
             "-p \(port)", "-k \(directory)", "-c listen_addresses=127.0.0.1", "-c fsync=off",
-            "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=300",
+            "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=100",
         ].joined(separator: " ")
         try await asServerUser(
             "pg_ctl", ["-D", directory + "/data", "-o", options, "-l", directory + "/postgres.log", "-w", "-t", "30", "start"])

@@ -20,10 +20,18 @@ public final class RedisServer: Sendable {
     /// Starts a new server and waits until it accepts connections.
     public static func start() async throws -> RedisServer {
         let directory = try Processes.makeTemporaryDirectory("redis")
-        let server = RedisServer(port: try Processes.freePort(), directory: directory)
-        try await server.start()
-        Processes.cleanUpWhenTestsExit("kill \(server.pid ?? 0) 2>/dev/null; rm -rf '\(directory)'")
-        return server
+        // A free port can be taken by another test's server before ours binds it: try another.
+        for attempt in 1...5 {
+            let server = RedisServer(port: try Processes.freePort(), directory: directory)
+            do {
+                try await server.start()
+                Processes.cleanUpWhenTestsExit("kill \(server.pid ?? 0) 2>/dev/null; rm -rf '\(directory)'")
+                return server
+            } catch where attempt < 5 {
+                try? await server.stop()
+            }
+        }
+        throw HarnessError("redis-server did not start")
     }
 
     var pid: Int32? { process.withLock { $0?.pid } }
@@ -42,8 +50,9 @@ public final class RedisServer: Sendable {
             logFile: directory + "/redis.log")
         process.withLock { $0 = started }
         try await Processes.wait(for: .seconds(10), what: "redis-server on port \(port)") {
-            Processes.isListening(port: port)
+            Processes.isListening(port: port) || !started.isRunning
         }
+        guard started.isRunning else { throw HarnessError("redis-server exited at start: see \(directory)/redis.log") }
     }
 
     /// Stops the server (SIGTERM) and waits until it is gone.

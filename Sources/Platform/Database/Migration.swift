@@ -12,6 +12,7 @@ public struct Migration: Sendable {
 
     /// Every migration, in order. A new file in `Migrations/` is added here too (a test checks the two agree).
     public static let all: [Migration] = [
-        Migration(version: 1, name: "initial", sql: String(decoding: PackageResources._001_initial_sql, as: UTF8.self))
+        Migration(version: 1, name: "initial", sql: String(decoding: PackageResources._001_initial_sql, as: UTF8.self)),
+        Migration(version: 2, name: "usage_rollup", sql: String(decoding: PackageResources._002_usage_rollup_sql, as: UTF8.self)),
     ]
 }

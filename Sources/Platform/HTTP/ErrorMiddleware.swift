@@ -20,6 +20,15 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await respond(request, context: context, next: next)
+        // Headers every answer to this request carries, errors included (rate limits).
+        if let extra = RequestScope.current?.responseHeaders, !extra.isEmpty {
+            for field in extra where response.headers[field.name] == nil { response.headers.append(field) }
+        }
+        return response
+    }
+
+    private func respond(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {

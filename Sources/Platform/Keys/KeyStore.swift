@@ -5,6 +5,7 @@ import PostgresNIO
 /// What is stored about a key: never the secret.
 public struct KeyRecord: Sendable, Equatable {
     public var id: String
+    public var accountID: Int64
     public var account: String
     public var prefix: String
     public var tier: Tier
@@ -66,14 +67,16 @@ public struct KeyStore: Sendable {
             )
             INSERT INTO api_keys (id, account_id, hash, prefix, tier, is_admin, name)
             SELECT \(id), account.id, \(ByteBuffer(bytes: hash)), \(prefix), \(tier.rawValue), \(isAdmin), \(name) FROM account
-            RETURNING created_at
+            RETURNING account_id, created_at
             """,
             logger: database.logger
         )
         var createdAt = Date()
-        for try await (date) in rows.decode(Date.self) { createdAt = date }
+        var accountID: Int64 = 0
+        for try await (account, date) in rows.decode((Int64, Date).self) { (accountID, createdAt) = (account, date) }
         let record = KeyRecord(
-            id: id, account: account, prefix: prefix, tier: tier, isAdmin: isAdmin, name: name, createdAt: createdAt)
+            id: id, accountID: accountID, account: account, prefix: prefix, tier: tier, isAdmin: isAdmin, name: name,
+            createdAt: createdAt)
         return CreatedKey(record: record, secret: secret)
     }
 
@@ -123,9 +126,38 @@ public struct KeyStore: Sendable {
     }
 
     private static let selectKeys = """
-        SELECT k.id, a.name, k.prefix, k.tier, k.is_admin, k.name, k.created_at, k.last_used_at, k.revoked_at, k.expires_at
+        SELECT k.id, a.id, a.name, k.prefix, k.tier, k.is_admin, k.name, k.created_at, k.last_used_at, k.revoked_at, k.expires_at
         FROM api_keys k JOIN accounts a ON a.id = k.account_id
         """
+
+    /// Makes sure a key with this secret exists (the bootstrap admin key): created once, never duplicated.
+    @discardableResult
+    public func ensure(secret: String, account: String, tier: Tier, isAdmin: Bool, name: String?) async throws -> KeyRecord {
+        if let existing = try await find(secret: secret) { return existing }
+        do {
+            return try await create(account: account, tier: tier, isAdmin: isAdmin, name: name, secret: secret).record
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            // Another instance created it at the same moment.
+            guard let existing = try await find(secret: secret) else { throw error }
+            return existing
+        }
+    }
+
+    /// A new key for the same account, tier and role; the old one keeps working until `grace` has passed.
+    public func rotate(id: String, grace: Duration) async throws -> (created: CreatedKey, oldExpiresAt: Date) {
+        guard let old = try await find(id: id), old.revokedAt == nil else { throw KeyStoreError.notFound(id: id) }
+        let created = try await create(account: old.account, tier: old.tier, isAdmin: old.isAdmin, name: old.name)
+        let seconds = Double(grace.components.seconds) + Double(grace.components.attoseconds) / 1e18
+        let rows = try await database.client.query(
+            """
+            UPDATE api_keys SET expires_at = LEAST(COALESCE(expires_at, 'infinity'), now() + make_interval(secs => \(seconds)))
+            WHERE id = \(id) RETURNING expires_at
+            """,
+            logger: database.logger)
+        var expiresAt = Date().addingTimeInterval(seconds)
+        for try await date in rows.decode(Date.self) { expiresAt = date }
+        return (created, expiresAt)
+    }
 
     static func isValidAccountName(_ name: String) -> Bool {
         (1...64).contains(name.count)
@@ -135,12 +167,12 @@ public struct KeyStore: Sendable {
 
     private static func records(_ rows: PostgresRowSequence) async throws -> [KeyRecord] {
         var records: [KeyRecord] = []
-        for try await (id, account, prefix, tier, isAdmin, name, createdAt, lastUsedAt, revokedAt, expiresAt) in rows.decode(
-            (String, String, String, String, Bool, String?, Date, Date?, Date?, Date?).self)
+        for try await (id, accountID, account, prefix, tier, isAdmin, name, createdAt, lastUsedAt, revokedAt, expiresAt) in rows.decode(
+            (String, Int64, String, String, String, Bool, String?, Date, Date?, Date?, Date?).self)
         {
             records.append(
                 KeyRecord(
-                    id: id, account: account, prefix: prefix, tier: Tier(rawValue: tier) ?? .free, isAdmin: isAdmin,
+                    id: id, accountID: accountID, account: account, prefix: prefix, tier: Tier(rawValue: tier) ?? .free, isAdmin: isAdmin,
                     name: name, createdAt: createdAt, lastUsedAt: lastUsedAt, revokedAt: revokedAt, expiresAt: expiresAt))
         }
         return records

@@ -27,6 +27,7 @@ final class RedisConnection: @unchecked Sendable {
             throw Self.isTimeout(message) ? .timeout : .connectionFailed(message)
         }
         self.context = context
+        // A zero timeout blocks for ever: what a subscription wants.
         _ = redisSetTimeout(context, Self.makeTimeval(commandTimeout))
         _ = redisEnableKeepAlive(context)
         do {
@@ -79,6 +80,20 @@ final class RedisConnection: @unchecked Sendable {
             freeReplyObject(raw)
         }
         return replies
+    }
+
+    /// Reads one more reply without sending anything: messages on a subscribed connection.
+    func readReply() throws(RedisError) -> RedisValue {
+        guard !isBroken else { throw .connectionLost("the connection was already broken") }
+        var raw: UnsafeMutableRawPointer?
+        guard redisGetReply(context, &raw) == REDIS_OK, let raw else { throw fail() }
+        defer { freeReplyObject(raw) }
+        return Self.value(of: raw.assumingMemoryBound(to: redisReply.self))
+    }
+
+    /// Wakes a thread blocked in ``readReply()`` by closing the socket under it; the connection is then broken.
+    func shutdownSocket() {
+        _ = shutdown(context.pointee.fd, Int32(SHUT_RDWR))
     }
 
     private func fail() -> RedisError {

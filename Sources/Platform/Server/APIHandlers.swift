@@ -65,27 +65,4 @@ struct APIHandlers: APIProtocol {
         throw APIError.notImplemented("Tracks")
     }
 
-    func getUsage(_ input: Operations.GetUsage.Input) async throws -> Operations.GetUsage.Output {
-        throw APIError.notImplemented("Usage")
-    }
-
-    func getAdminUsage(_ input: Operations.GetAdminUsage.Input) async throws -> Operations.GetAdminUsage.Output {
-        throw APIError.notImplemented("Usage")
-    }
-
-    func createKey(_ input: Operations.CreateKey.Input) async throws -> Operations.CreateKey.Output {
-        throw APIError.notImplemented("Key management over HTTP")
-    }
-
-    func listKeys(_ input: Operations.ListKeys.Input) async throws -> Operations.ListKeys.Output {
-        throw APIError.notImplemented("Key management over HTTP")
-    }
-
-    func revokeKey(_ input: Operations.RevokeKey.Input) async throws -> Operations.RevokeKey.Output {
-        throw APIError.notImplemented("Key management over HTTP")
-    }
-
-    func rotateKey(_ input: Operations.RotateKey.Input) async throws -> Operations.RotateKey.Output {
-        throw APIError.notImplemented("Key management over HTTP")
-    }
 }

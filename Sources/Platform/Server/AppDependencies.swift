@@ -1,4 +1,5 @@
 import Logging
+import Prometheus
 
 /// What the HTTP layer needs, built once at start and passed down: no globals.
 public struct AppDependencies: Sendable {
@@ -6,13 +7,29 @@ public struct AppDependencies: Sendable {
     public var database: Database
     public var redis: RedisClient
     public var keys: KeyStore
+    public var verifier: KeyVerifier
+    public var revocations: KeyRevocations
+    public var limiter: RateLimiter
+    public var usage: UsageStore
+    public var recorder: UsageRecorder
     public var metrics: HTTPMetrics
+    /// How long a rotated key keeps working.
+    public var rotationGrace: Duration = .seconds(86_400)
 
-    public init(configuration: AppConfiguration, database: Database, redis: RedisClient, metrics: HTTPMetrics) {
+    public init(
+        configuration: AppConfiguration, database: Database, redis: RedisClient, metrics: HTTPMetrics,
+        policy: RateLimitPolicy = .defaults, usageStream: String = UsageRecorder.defaultStream, logger: Logger
+    ) {
         self.configuration = configuration
         self.database = database
         self.redis = redis
         self.keys = KeyStore(database: database)
+        self.verifier = KeyVerifier(store: keys, logger: logger)
+        self.revocations = KeyRevocations(redis: redis, verifier: verifier, logger: logger)
+        self.limiter = RateLimiter(
+            redis: redis, policy: policy, failurePolicy: configuration.rateLimitFailure, logger: logger, registry: metrics.registry)
+        self.usage = UsageStore(database: database)
+        self.recorder = UsageRecorder(redis: redis, store: usage, stream: usageStream, logger: logger)
         self.metrics = metrics
     }
 }

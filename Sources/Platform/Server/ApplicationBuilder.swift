@@ -5,8 +5,9 @@ import OpenAPIRuntime
 
 /// Builds the HTTP application: the generated routes behind the middleware stack.
 ///
-/// Order, outermost first: request id → access log and metrics → error mapping → handlers.
-/// The id comes first so every later layer, and every error body, carries it.
+/// Order, outermost first: request id → access log and metrics → usage → error mapping → authentication
+/// → rate limit → handlers. The id comes first so every later layer, and every error body, carries it;
+/// usage sits outside error mapping so it records the final status of every authenticated answer.
 public enum ApplicationBuilder {
     public typealias Context = BasicRequestContext
 
@@ -20,7 +21,10 @@ public enum ApplicationBuilder {
         // Middleware applies to routes added after it, so it goes first.
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: AccessLogMiddleware(logger: logger, metrics: dependencies.metrics, routes: routes))
+        router.add(middleware: UsageMiddleware(recorder: dependencies.recorder, routes: routes))
         router.add(middleware: ErrorMiddleware(routes: routes, logger: logger))
+        router.add(middleware: AuthMiddleware(verifier: dependencies.verifier))
+        router.add(middleware: RateLimitMiddleware(limiter: dependencies.limiter))
         try api.registerHandlers(on: router, configuration: configuration)
         return router
     }
@@ -31,13 +35,25 @@ public enum ApplicationBuilder {
         var app = Application(
             router: try router(dependencies: dependencies, logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-            services: [dependencies.database, dependencies.redis],
+            services: [
+                dependencies.database, dependencies.redis, dependencies.revocations,
+                UsageDrain(
+                    redis: dependencies.redis, store: dependencies.usage, stream: dependencies.recorder.stream,
+                    recorder: dependencies.recorder, logger: logger),
+            ],
             logger: logger
         )
         let database = dependencies.database
+        let keys = dependencies.keys
+        let adminKey = configuration.adminKey
         app.beforeServerStarts {
             let applied = try await Migrator(database: database).migrate()
             if !applied.isEmpty { logger.info("migrated", metadata: ["versions": "\(applied)"]) }
+            if let adminKey {
+                let record = try await keys.ensure(
+                    secret: adminKey, account: "admin", tier: .enterprise, isAdmin: true, name: "MUSICFORGE_ADMIN_KEY")
+                logger.info("bootstrap admin key ready", metadata: ["key_id": "\(record.id)"])
+            }
         }
         return app
     }

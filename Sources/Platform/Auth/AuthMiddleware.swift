@@ -1,0 +1,63 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Requires a valid API key on `/v1/` routes (`Authorization: Bearer <key>` or `X-API-Key: <key>`),
+/// and an admin key on `/v1/admin/` routes. Health, metrics and the contract stay public.
+public struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
+    let verifier: KeyVerifier
+
+    public init(verifier: KeyVerifier) {
+        self.verifier = verifier
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard path.hasPrefix("/v1/") else { return try await next(request, context) }
+        let record: KeyRecord
+        do {
+            record = try await verifier.verify(try Self.presentedKey(request))
+        } catch {
+            throw Self.apiError(error)
+        }
+        RequestScope.current?.principal = Principal(record)
+        if path.hasPrefix("/v1/admin/"), !record.isAdmin {
+            throw APIError(.forbidden, message: "This route needs an admin key.")
+        }
+        return try await next(request, context)
+    }
+
+    static func presentedKey(_ request: Request) throws(AuthenticationError) -> String {
+        if let authorization = request.headers[.authorization] {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw .malformed }
+            return parts[1].trimmingCharacters(in: .whitespaces)
+        }
+        if let key = request.headers[.xAPIKey] { return key.trimmingCharacters(in: .whitespaces) }
+        throw .missing
+    }
+
+    static func apiError(_ error: AuthenticationError) -> APIError {
+        var headers = HTTPFields()
+        headers[.wwwAuthenticate] = "Bearer realm=\"musicforge\""
+        switch error {
+        case .missing:
+            return APIError(
+                .unauthorized, message: "An API key is required: send Authorization: Bearer <key> or X-API-Key.", headers: headers)
+        case .malformed:
+            return APIError(.unauthorized, message: "The API key is malformed.", headers: headers)
+        case .unknown:
+            return APIError(.unauthorized, message: "The API key is not valid.", headers: headers)
+        case .revoked:
+            return APIError(.unauthorized, message: "The API key has been revoked.", headers: headers)
+        case .expired:
+            return APIError(.unauthorized, message: "The API key has expired.", headers: headers)
+        case .storeUnavailable:
+            return .unavailable("API keys cannot be checked right now.", retryAfter: 5)
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let xAPIKey = Self("X-API-Key")!
+}

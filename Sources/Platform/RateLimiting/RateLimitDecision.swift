@@ -1,0 +1,58 @@
+import HTTPTypes
+
+/// The outcome of spending a request's cost against every window of its tier.
+public struct RateLimitDecision: Sendable, Equatable {
+    /// How one window stands after the decision.
+    public struct WindowState: Sendable, Equatable {
+        public var window: RateLimitPolicy.Window
+        /// Units that could still be spent now.
+        public var remaining: Int
+        /// Seconds until the window is whole again.
+        public var resetSeconds: Int
+    }
+
+    public var allowed: Bool
+    public var windows: [WindowState]
+    /// Seconds to wait before the refused request would pass (0 when allowed).
+    public var retryAfterSeconds: Int
+    /// The window that refused the request.
+    public var violated: RateLimitPolicy.Window?
+
+    /// The window closest to running out: the one the single-valued headers describe.
+    var tightest: WindowState? {
+        windows.min { ($0.remaining, -$0.resetSeconds) < ($1.remaining, -$1.resetSeconds) }
+    }
+
+    /// `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers, structured fields),
+    /// `X-RateLimit-Limit/Remaining/Reset` for the tightest window, `Retry-After` when refused.
+    public var headers: HTTPFields {
+        var fields = HTTPFields()
+        guard let tightest else { return fields }
+        fields[.rateLimitPolicy] = windows.map { "\"\(Self.name($0.window))\";q=\($0.window.requests);w=\($0.window.seconds)" }
+            .joined(separator: ", ")
+        fields[.rateLimit] = "\"\(Self.name(tightest.window))\";r=\(tightest.remaining);t=\(tightest.resetSeconds)"
+        fields[.xRateLimitLimit] = String(tightest.window.requests)
+        fields[.xRateLimitRemaining] = String(tightest.remaining)
+        fields[.xRateLimitReset] = String(tightest.resetSeconds)
+        if !allowed { fields[.retryAfter] = String(max(1, retryAfterSeconds)) }
+        return fields
+    }
+
+    static func name(_ window: RateLimitPolicy.Window) -> String {
+        switch window.seconds {
+        case 1: "second"
+        case 60: "minute"
+        case 3600: "hour"
+        case 86_400: "day"
+        default: "\(window.seconds)s"
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let rateLimitPolicy = Self("RateLimit-Policy")!
+    static let rateLimit = Self("RateLimit")!
+    static let xRateLimitLimit = Self("X-RateLimit-Limit")!
+    static let xRateLimitRemaining = Self("X-RateLimit-Remaining")!
+    static let xRateLimitReset = Self("X-RateLimit-Reset")!
+}

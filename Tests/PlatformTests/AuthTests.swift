@@ -1,0 +1,132 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import TestSupport
+import Testing
+
+@testable import Platform
+
+@Suite struct AuthTests {
+    @Test func keysAreRequiredOnV1Routes() async throws {
+        let app = try await TestApp.shared()
+        let key = try await app.createKey().secret
+        try await app.test { client in
+            let missing = try await client.execute(uri: "/v1/keys", method: .get)
+            #expect(missing.status == .unauthorized)
+            #expect(try ErrorBody(missing).error.code == "UNAUTHORIZED")
+            let malformed = try await client.execute(uri: "/v1/keys", method: .get, headers: [.authorization: "Bearer nope"])
+            #expect(malformed.status == .unauthorized)
+            let unknown = try await client.execute(
+                uri: "/v1/keys", method: .get, headers: [.authorization: "Bearer " + APIKeyFormat.generate()])
+            #expect(unknown.status == .unauthorized)
+            #expect(try ErrorBody(unknown).error.message == "The API key is not valid.")
+            let bearer = try await client.execute(uri: "/v1/keys", method: .get, headers: [.authorization: "Bearer \(key)"])
+            #expect(bearer.status == .ok)
+            let header = try await client.execute(uri: "/v1/keys", method: .get, headers: [.xAPIKey: key])
+            #expect(header.status == .ok)
+            // Public routes stay public.
+            #expect(try await client.execute(uri: "/health/live", method: .get).status == .ok)
+        }
+    }
+
+    @Test func adminRoutesNeedAnAdminKey() async throws {
+        let app = try await TestApp.shared()
+        let user = try await app.createKey(account: "customer").secret
+        let admin = try await app.createKey(account: "ops", tier: .enterprise, admin: true).secret
+        try await app.test { client in
+            let refused = try await client.execute(uri: "/v1/admin/usage?account=customer", method: .get, headers: [.xAPIKey: user])
+            #expect(refused.status == .forbidden)
+            #expect(try ErrorBody(refused).error.code == "FORBIDDEN")
+            let allowed = try await client.execute(uri: "/v1/admin/usage?account=customer", method: .get, headers: [.xAPIKey: admin])
+            #expect(allowed.status == .ok)
+            #expect(try allowed.json()["account"] as? String == "customer")
+            let unknown = try await client.execute(uri: "/v1/admin/usage?account=nobody", method: .get, headers: [.xAPIKey: admin])
+            #expect(unknown.status == .notFound)
+        }
+    }
+
+    @Test func keysOverHTTPNeverShowSecretsTwice() async throws {
+        let app = try await TestApp.shared()
+        let key = try await app.createKey(tier: .pro).secret
+        try await app.test { client in
+            let created = try await client.execute(
+                uri: "/v1/keys", method: .post, headers: [.xAPIKey: key, .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"tier": "free", "name": "ci"}"#))
+            #expect(created.status == .created)
+            let secret = try #require(try created.json()["key"] as? String)
+            #expect(APIKeyFormat.isWellFormed(secret))
+            let listed = try await client.execute(uri: "/v1/keys", method: .get, headers: [.xAPIKey: key])
+            #expect(!listed.text.contains(secret) && !listed.text.contains(key))
+            #expect((try listed.json()["keys"] as? [Any])?.count == 2)
+            // A pro key cannot mint enterprise keys, nor keys for other accounts.
+            let escalation = try await client.execute(
+                uri: "/v1/keys", method: .post, headers: [.xAPIKey: key, .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"tier": "enterprise"}"#))
+            #expect(escalation.status == .forbidden)
+            let foreign = try await client.execute(
+                uri: "/v1/keys", method: .post, headers: [.xAPIKey: key, .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"tier": "free", "account": "someone-else"}"#))
+            #expect(foreign.status == .forbidden)
+        }
+    }
+
+    @Test func revokedKeyIsRefusedOnAnotherInstanceWithinFiveSeconds() async throws {
+        let app = try await TestApp.shared()
+        let victim = try await app.createKey()
+        let owner = victim.secret
+        try await app.test { first in
+            try await app.test { second in
+                // Both instances have verified (and cached) the key.
+                #expect(try await first.execute(uri: "/v1/keys", method: .get, headers: [.xAPIKey: owner]).status == .ok)
+                #expect(try await second.execute(uri: "/v1/keys", method: .get, headers: [.xAPIKey: owner]).status == .ok)
+                let revoked = try await first.execute(uri: "/v1/keys/\(victim.record.id)", method: .delete, headers: [.xAPIKey: owner])
+                #expect(revoked.status == .noContent)
+                let start = ContinuousClock.now
+                try await waitUntil(.seconds(5)) {
+                    (try? await second.execute(uri: "/v1/keys", method: .get, headers: [.xAPIKey: owner]).status) == .unauthorized
+                }
+                #expect(ContinuousClock.now - start < .seconds(5))
+                let body = try ErrorBody(try await second.execute(uri: "/v1/keys", method: .get, headers: [.xAPIKey: owner]))
+                #expect(body.error.message == "The API key has been revoked.")
+            }
+        }
+    }
+
+    @Test func rotationKeepsTheOldKeyForItsGracePeriod() async throws {
+        let app = try await TestApp.shared()
+        let old = try await app.createKey()
+        try await app.test { client in
+            let rotated = try await client.execute(
+                uri: "/v1/keys/\(old.record.id)/rotate", method: .post, headers: [.xAPIKey: old.secret, .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"grace_seconds": 2}"#))
+            #expect(rotated.status == .created)
+            let json = try rotated.json()
+            let new = try #require(json["key"] as? String)
+            #expect(json["old_key_expires_at"] is String)
+            #expect(try await client.execute(uri: "/v1/keys", method: .get, headers: [.xAPIKey: new]).status == .ok)
+            #expect(try await client.execute(uri: "/v1/keys", method: .get, headers: [.xAPIKey: old.secret]).status == .ok)
+            try await Task.sleep(for: .milliseconds(2500))
+            let expired = try await client.execute(uri: "/v1/keys", method: .get, headers: [.xAPIKey: old.secret])
+            #expect(expired.status == .unauthorized)
+            #expect(try ErrorBody(expired).error.message == "The API key has expired.")
+            #expect(try await client.execute(uri: "/v1/keys", method: .get, headers: [.xAPIKey: new]).status == .ok)
+        }
+    }
+
+    @Test func bootstrapAdminKeyIsCreatedOnce() async throws {
+        var app = try await TestApp.shared()
+        let secret = APIKeyFormat.generate()
+        app.adminKey = secret
+        for _ in 0..<2 {
+            try await app.test { client in
+                let response = try await client.execute(uri: "/v1/admin/usage?account=admin", method: .get, headers: [.xAPIKey: secret])
+                #expect(response.status == .ok)
+            }
+        }
+        let keys = try await Database.withRunning(settings: app.databaseSettings, logger: quietLogger) { database in
+            try await KeyStore(database: database).list(account: "admin")
+        }
+        #expect(keys.count == 1)
+        #expect(keys.first?.isAdmin == true)
+    }
+}

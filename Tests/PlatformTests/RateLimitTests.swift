@@ -1,0 +1,167 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import Platform
+
+@Suite struct RateLimitTests {
+    func limiter(_ windows: [RateLimitPolicy.Window], redis: RedisClient? = nil, failure: AppConfiguration.RateLimitFailurePolicy = .local)
+        async throws -> RateLimiter
+    {
+        let policy = RateLimitPolicy(tiers: [.free: windows, .pro: windows, .enterprise: []], costs: RateLimitPolicy.defaults.costs)
+        let client: RedisClient
+        if let redis { client = redis } else { client = try await sharedRedisClient() }
+        return RateLimiter(redis: client, policy: policy, failurePolicy: failure, logger: quietLogger)
+    }
+
+    func allowed(_ outcome: RateLimiter.Outcome) -> Bool {
+        if case .decided(let decision) = outcome { decision.allowed } else { false }
+    }
+
+    @Test func costsSpendEveryWindowAndARefusalSpendsNothing() async throws {
+        let limiter = try await limiter([.init(seconds: 60, requests: 5), .init(seconds: 3600, requests: 8)])
+        let key = "key_" + UUID().uuidString
+        #expect(allowed(await limiter.check(keyID: key, tier: .free, cost: 2)))
+        #expect(allowed(await limiter.check(keyID: key, tier: .free, cost: 2)))
+        // 4 of 5 spent in the minute: a cost of 2 is refused whole…
+        guard case .decided(let refused) = await limiter.check(keyID: key, tier: .free, cost: 2) else {
+            Issue.record("no decision")
+            return
+        }
+        #expect(!refused.allowed)
+        #expect(refused.violated == .init(seconds: 60, requests: 5))
+        #expect(refused.retryAfterSeconds >= 1 && refused.retryAfterSeconds <= 12)
+        #expect(refused.headers[.retryAfter] != nil)
+        // …and spent nothing: the last unit of the minute is still there.
+        guard case .decided(let last) = await limiter.check(keyID: key, tier: .free, cost: 1) else { return }
+        #expect(last.allowed)
+        #expect(last.windows.map(\.remaining) == [0, 3])
+        #expect(last.headers[.rateLimitPolicy] == #""minute";q=5;w=60, "hour";q=8;w=3600"#)
+        #expect(last.headers[.rateLimit]?.hasPrefix(#""minute";r=0;t="#) == true)
+        #expect(last.headers[.xRateLimitRemaining] == "0")
+    }
+
+    @Test func theLongerWindowRefusesToo() async throws {
+        let limiter = try await limiter([.init(seconds: 1, requests: 100), .init(seconds: 3600, requests: 3)])
+        let key = "key_" + UUID().uuidString
+        for _ in 0..<3 { #expect(allowed(await limiter.check(keyID: key, tier: .free, cost: 1))) }
+        guard case .decided(let refused) = await limiter.check(keyID: key, tier: .free, cost: 1) else { return }
+        #expect(!refused.allowed)
+        #expect(refused.violated?.seconds == 3600)
+        #expect(refused.retryAfterSeconds > 1000)
+    }
+
+    @Test func unlimitedTierNeverTouchesRedis() async throws {
+        let stopped = try await RedisServer.start()
+        try await stopped.stop()
+        let redis = RedisClient(settings: try RedisSettings(url: stopped.url), logger: quietLogger)
+        let limiter = try await limiter([.init(seconds: 60, requests: 1)], redis: redis, failure: .closed)
+        for _ in 0..<10 { #expect(allowed(await limiter.check(keyID: "k", tier: .enterprise, cost: 5))) }
+    }
+
+    @Test func scriptFlushIsRecoveredFrom() async throws {
+        let redis = try await sharedRedisClient()
+        let limiter = try await limiter([.init(seconds: 3600, requests: 3)], redis: redis)
+        let key = "key_" + UUID().uuidString
+        #expect(allowed(await limiter.check(keyID: key, tier: .free, cost: 1)))
+        try await redis.send("SCRIPT", "FLUSH")
+        #expect(allowed(await limiter.check(keyID: key, tier: .free, cost: 1)))
+        #expect(allowed(await limiter.check(keyID: key, tier: .free, cost: 1)))
+        #expect(!allowed(await limiter.check(keyID: key, tier: .free, cost: 1)))
+    }
+
+    @Test func redisDownFallsBackToLocalLimitsOrClosed() async throws {
+        let server = try await RedisServer.start()
+        let redis = RedisClient(settings: try RedisSettings(url: server.url), logger: quietLogger)
+        let local = try await limiter([.init(seconds: 3600, requests: 2)], redis: redis, failure: .local)
+        let closed = try await limiter([.init(seconds: 3600, requests: 2)], redis: redis, failure: .closed)
+        try await server.stop()
+        // local: the same windows, enforced in this process.
+        #expect(allowed(await local.check(keyID: "a", tier: .free, cost: 1)))
+        #expect(allowed(await local.check(keyID: "a", tier: .free, cost: 1)))
+        #expect(!allowed(await local.check(keyID: "a", tier: .free, cost: 1)))
+        // closed: refuse.
+        #expect(await closed.check(keyID: "a", tier: .free, cost: 1) == .unavailable)
+        try await server.start()
+        #expect(allowed(await closed.check(keyID: "a", tier: .free, cost: 1)))
+        try await server.stop()
+    }
+
+    @Test func closedPolicyAnswers503OverHTTP() async throws {
+        let server = try await RedisServer.start()
+        var app = try await TestApp.shared()
+        app.redisSettings = try RedisSettings(url: server.url)
+        app.failurePolicy = .closed
+        let key = try await app.createKey().secret
+        try await app.test { client in
+            #expect(try await client.execute(uri: "/v1/keys", method: .get, headers: [.xAPIKey: key]).status == .ok)
+            try await server.stop()
+            let refused = try await client.execute(uri: "/v1/parse", method: .post, headers: [.xAPIKey: key])
+            #expect(refused.status == .serviceUnavailable)
+            #expect(try ErrorBody(refused).error.code == "UNAVAILABLE")
+        }
+    }
+
+    @Test func exactlyTheLimitIsAdmittedAcrossTwoInstances() async throws {
+        var app = try await TestApp.shared()
+        app.policy = RateLimitPolicy(
+            tiers: [.free: [.init(seconds: 3600, requests: 50)], .pro: [], .enterprise: []], costs: RateLimitPolicy.defaults.costs)
+        let key = try await app.createKey().secret
+        let app2 = app
+        let statuses = Tally()
+        let retryAfter = Tally()
+        try await app2.test { first in
+            try await app2.test { second in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for index in 0..<200 {
+                        let client = UncheckedClient(index % 2 == 0 ? first : second)
+                        group.addTask {
+                            let response = try await client.value.execute(
+                                uri: "/v1/parse", method: .post, headers: [.xAPIKey: key, .contentType: "application/json"],
+                                body: ByteBuffer(string: #"{"query": "techno"}"#))
+                            statuses.add(response.status.code)
+                            if response.status == .tooManyRequests, response.headers[.retryAfter] != nil { retryAfter.add(0) }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+        }
+        let counts = statuses.counts
+        #expect(counts[429] == 150)
+        #expect(counts.filter { $0.key != 429 }.values.reduce(0, +) == 50)
+        #expect(retryAfter.counts[0] == 150)
+    }
+
+    @Test func tiersFileOverridesDefaults() throws {
+        let path = NSTemporaryDirectory() + "/tiers-\(UUID().uuidString).json"
+        try Data(
+            #"{"tiers": {"free": {"limits": [{"window_seconds": 10, "requests": 2}]}, "enterprise": {"limits": []}}, "costs": {"search": 3}}"#
+                .utf8
+        ).write(to: URL(fileURLWithPath: path))
+        let policy = try RateLimitPolicy.load(path: path)
+        #expect(policy.windows(for: .free) == [.init(seconds: 10, requests: 2)])
+        #expect(policy.windows(for: .pro) == RateLimitPolicy.defaults.windows(for: .pro))
+        #expect(policy.cost(of: "search") == 3)
+        #expect(policy.cost(of: "analyze") == 2)
+        try Data(#"{"tiers": {"gold": {"limits": []}}}"#.utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: ConfigurationError.self) { try RateLimitPolicy.load(path: path) }
+    }
+}
+
+/// The router test client is used from many tasks at once here; HummingbirdTesting's client is safe for
+/// that (each request is independent), but its protocol is not marked `Sendable`.
+struct UncheckedClient: @unchecked Sendable {
+    let value: any TestClientProtocol
+    init(_ value: any TestClientProtocol) { self.value = value }
+}
+
+/// Counts values from many tasks.
+final class Tally: Sendable {
+    private let storage = Mutex<[Int: Int]>([:])
+    func add(_ value: Int) { storage.withLock { $0[value, default: 0] += 1 } }
+    var counts: [Int: Int] { storage.withLock { $0 } }
+}
