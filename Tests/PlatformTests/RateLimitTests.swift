@@ -63,7 +63,10 @@ import Testing
     }
 
     @Test func scriptFlushIsRecoveredFrom() async throws {
-        let redis = try await sharedRedisClient()
+        // Its own server: SCRIPT FLUSH on the shared one would race with other tests' scripts.
+        let server = try await RedisServer.start()
+        defer { Task { try? await server.stop() } }
+        let redis = RedisClient(settings: try RedisSettings(url: server.url), logger: quietLogger)
         let limiter = try await limiter([.init(seconds: 3600, requests: 3)], redis: redis)
         let key = "key_" + UUID().uuidString
         #expect(allowed(await limiter.check(keyID: key, tier: .free, cost: 1)))

@@ -49,7 +49,10 @@ import Testing
     }
 
     @Test func scriptsSurviveScriptFlush() async throws {
-        let redis = try await sharedRedisClient()
+        // Its own server: SCRIPT FLUSH on the shared one would race with other tests' scripts.
+        let server = try await RedisServer.start()
+        defer { Task { try? await server.stop() } }
+        let redis = RedisClient(settings: try RedisSettings(url: server.url), logger: quietLogger)
         let script = RedisScript("return redis.call('INCRBY', KEYS[1], ARGV[1])")
         let key = uniqueKey()
         #expect(try await redis.evaluate(script, keys: [key], arguments: ["5"]) == .integer(5))
