@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -146,4 +147,77 @@ enum Musicforge {
             environment: ["PATH": "/usr/bin:/bin"].merging(environment) { $1 })
         return (process, log)
     }
+}
+
+/// SIGTERM in the middle of traffic: every request that got an answer has exactly one usage row.
+@Suite struct GracefulShutdownTests {
+    @Test func sigtermMidTrafficLosesNoUsage() async throws {
+        let postgres = try await TestServers.postgres()
+        let redis = try await TestServers.redis()
+        let databaseURL = try await postgres.createDatabase()
+        let database = URL(string: databaseURL)!.lastPathComponent
+        // Its own stream is not needed: the database is fresh, and the stream only feeds this database's server.
+        let environment = ["DATABASE_URL": databaseURL, "REDIS_URL": redis.url.replacingOccurrences(of: "/0", with: "/3")]
+        let created = try await Musicforge.run(
+            ["keys", "create", "--account", "shutdown", "--tier", "enterprise"], environment: environment)
+        let key = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(created.status == 0)
+
+        let port = try Processes.freePort()
+        let server = try Musicforge.start(["serve", "--port", String(port)], environment: environment)
+        defer { server.process.signal(SIGKILL) }
+        try await Processes.wait(for: .seconds(30), what: "the server to listen") { Processes.isListening(port: port) }
+
+        let answered = Answers()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/keys")!)
+                    request.setValue(key, forHTTPHeaderField: "X-API-Key")
+                    request.timeoutInterval = 5
+                    for _ in 0..<400 {
+                        guard let (_, response) = try? await URLSession.shared.data(for: request),
+                            let http = response as? HTTPURLResponse, let id = http.value(forHTTPHeaderField: "X-Request-Id")
+                        else { return }
+                        answered.add(id)
+                    }
+                }
+            }
+            group.addTask {
+                while answered.count < 150 { try await Task.sleep(for: .milliseconds(5)) }
+                server.process.terminate()
+            }
+            try await group.waitForAll()
+        }
+        let status = try await withDeadline(.seconds(20)) { try await server.process.waitForExit() }
+        #expect(status == 0)
+        let ids = answered.ids
+        #expect(ids.count >= 150)
+
+        // What was appended to the stream but not yet drained is drained by the next instance.
+        let next = try Musicforge.start(["serve", "--port", String(try Processes.freePort())], environment: environment)
+        defer { next.process.terminate() }
+        var stored: [String: Int] = [:]
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let rows = try await postgres.psql("SELECT request_id, count(*) FROM usage_events GROUP BY request_id", database: database)
+            stored = Dictionary(
+                uniqueKeysWithValues: rows.split(separator: "\n").compactMap { line -> (String, Int)? in
+                    let parts = line.split(separator: "|")
+                    return parts.count == 2 ? (String(parts[0]), Int(parts[1]) ?? 0) : nil
+                })
+            if Set(stored.keys).isSuperset(of: ids) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(Set(stored.keys).isSuperset(of: ids), "\(ids.subtracting(stored.keys).count) answered requests have no usage row")
+        #expect(stored.values.allSatisfy { $0 == 1 })
+    }
+}
+
+/// Request ids of answered requests, from many tasks.
+final class Answers: Sendable {
+    private let storage = Mutex<Set<String>>([])
+    func add(_ id: String) { storage.withLock { _ = $0.insert(id) } }
+    var count: Int { storage.withLock { $0.count } }
+    var ids: Set<String> { storage.withLock { $0 } }
 }

@@ -32,7 +32,8 @@ import Testing
         let app = try await TestApp.shared()
         let key = try await app.createKey().secret
         try await app.test { client in
-            let response = try await client.execute(uri: "/v1/nothing-here", method: .get, headers: [.requestID: "trace-123", .xAPIKey: key])
+            let response = try await client.execute(
+                uri: "/v1/nothing-here", method: .get, headers: [.requestID: "trace-123", .xAPIKey: key])
             #expect(response.status == .notFound)
             #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
             let body = try ErrorBody(response)

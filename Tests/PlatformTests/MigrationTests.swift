@@ -32,7 +32,8 @@ import Testing
             "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'",
             database: settings.database)
         #expect(
-            tables.trimmingCharacters(in: .whitespacesAndNewlines) == "accounts,api_keys,schema_migrations,searches,tracks,usage_daily,usage_events")
+            tables.trimmingCharacters(in: .whitespacesAndNewlines)
+                == "accounts,api_keys,schema_migrations,searches,tracks,usage_daily,usage_events")
     }
 
     @Test func concurrentMigratorsApplyEachVersionOnce() async throws {

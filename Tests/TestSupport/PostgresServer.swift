@@ -41,7 +41,7 @@ public final class PostgresServer: Sendable {
             do {
                 try await server.start()
                 return server
-            } catch where attempt < 5 {
+            } catch  where attempt < 5 {
                 continue
             }
         }

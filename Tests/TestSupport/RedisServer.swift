@@ -27,7 +27,7 @@ public final class RedisServer: Sendable {
                 try await server.start()
                 Processes.cleanUpWhenTestsExit("kill \(server.pid ?? 0) 2>/dev/null; rm -rf '\(directory)'")
                 return server
-            } catch where attempt < 5 {
+            } catch  where attempt < 5 {
                 try? await server.stop()
             }
         }
