@@ -108,6 +108,30 @@ import Testing
         }
     }
 
+    @Test func redisDownKeepsServingWithLocalLimitsAndUsage() async throws {
+        let server = try await RedisServer.start()
+        var app = try await TestApp.shared()
+        app.redisSettings = try RedisSettings(url: server.url)
+        app.policy = RateLimitPolicy(
+            tiers: [.free: [.init(seconds: 3600, requests: 3)], .pro: [], .enterprise: []], costs: RateLimitPolicy.defaults.costs)
+        let created = try await app.createKey()
+        let key = created.secret
+        let database = app.databaseSettings.database
+        try await app.test { client in
+            try await server.stop()
+            // Authentication still works (cache and PostgreSQL), limits hold per process, usage goes to PostgreSQL.
+            var statuses: [Int] = []
+            for _ in 0..<4 {
+                statuses.append(try await client.execute(uri: "/v1/parse", method: .post, headers: [.xAPIKey: key]).status.code)
+            }
+            #expect(statuses.filter { $0 == 429 }.count == 1)
+            #expect(statuses.filter { $0 != 429 }.count == 3)
+            let postgres = try await TestServers.postgres()
+            let rows = try await postgres.psql("SELECT count(*) FROM usage_events", database: database)
+            #expect(rows.trimmingCharacters(in: .whitespacesAndNewlines) == "4")
+        }
+    }
+
     @Test func exactlyTheLimitIsAdmittedAcrossTwoInstances() async throws {
         var app = try await TestApp.shared()
         app.policy = RateLimitPolicy(

@@ -71,20 +71,53 @@ import Testing
         #expect(try await redis.send("SCRIPT", "LOAD", script.source).string == script.sha1)
     }
 
-    @Test func concurrentCallsShareASmallPool() async throws {
-        var options = RedisClient.Options()
-        options.maximumConnections = 3
-        let redis = try await sharedRedisClient(options)
+    @Test func concurrentCallsArePipelinedOnOneConnection() async throws {
+        let server = try await RedisServer.start()
+        defer { Task { try? await server.stop() } }
+        let redis = RedisClient(settings: try RedisSettings(url: server.url), logger: quietLogger)
         let key = uniqueKey()
+        let before = try await connectionsReceived(redis)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<200 {
+            for _ in 0..<500 {
                 group.addTask { try await redis.send("INCR", key) }
             }
             try await group.waitForAll()
         }
-        #expect(try await redis.send("GET", key).int == 200)
-        let clients = try await redis.send("CLIENT", "LIST").string ?? ""
-        #expect(clients.split(separator: "\n").count >= 1)
+        #expect(try await redis.send("GET", key).int == 500)
+        // 500 concurrent commands and not one new connection.
+        #expect(try await connectionsReceived(redis) == before)
+    }
+
+    private func connectionsReceived(_ redis: RedisClient) async throws -> Int? {
+        let info = try await redis.send("INFO", "stats").string ?? ""
+        let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("total_connections_received:") }
+        return line.flatMap { Int($0.split(separator: ":")[1]) }
+    }
+
+    @Test func blockingCommandsUseASmallPoolOfTheirOwn() async throws {
+        var options = RedisClient.Options()
+        options.maximumConnections = 3
+        let redis = try await sharedRedisClient(options)
+        let stream = uniqueKey("stream")
+        // Six readers blocked for 200 ms on a pool of three, while ordinary commands still answer at once.
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<6 {
+                group.addTask {
+                    let reply = try await redis.sendOnDedicatedConnection(RedisCommand("XREAD", "BLOCK", "200", "STREAMS", stream, "$"))
+                    #expect(reply == .null)
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(50))
+                let pingStart = ContinuousClock.now
+                #expect(try await redis.send("PING") == .status("PONG"))
+                #expect(ContinuousClock.now - pingStart < .milliseconds(100))
+            }
+            try await group.waitForAll()
+        }
+        // Two rounds of three: the pool is bounded.
+        #expect(ContinuousClock.now - start >= .milliseconds(390))
     }
 
     @Test func commandTimeoutIsTypedAndTheClientRecovers() async throws {

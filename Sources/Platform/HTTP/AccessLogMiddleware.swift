@@ -22,7 +22,7 @@ public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
         // The template keeps label cardinality bounded: /v1/tracks/{id}, never one series per id.
         let route = routes.template(matching: request.uri.path) ?? "unmatched"
         metrics.record(method: request.method.rawValue, route: route, status: response.status.code, duration: duration)
-        let milliseconds = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        let milliseconds = duration.milliseconds
         logger.info(
             "request",
             metadata: [

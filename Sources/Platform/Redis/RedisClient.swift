@@ -5,9 +5,12 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// A pool of hiredis connections whose blocking calls run on a dedicated thread pool.
+/// A Redis client on hiredis whose blocking calls never run on Swift's cooperative threads.
 ///
-/// - Connections are made lazily, up to ``Options/maximumConnections``, and reused.
+/// - Ordinary commands go through a ``RedisMultiplexer``: one connection on a thread of its own that
+///   pipelines whatever concurrent callers have queued into one round trip.
+/// - Commands that hold a connection (`XREADGROUP … BLOCK`) use ``sendOnDedicatedConnection(_:)``: a
+///   pool of connections made lazily, up to ``Options/maximumConnections``, on a dedicated thread pool.
 /// - An idle connection that the server closed (a Redis restart) is noticed before reuse and replaced,
 ///   so a restart costs no failed command; a connection that breaks mid-command is dropped and the
 ///   command fails with ``RedisError/connectionLost(_:)``, because it may have run.
@@ -25,6 +28,7 @@ public final class RedisClient: Sendable, Service {
     let threadPool: NIOThreadPool
     let logger: Logger
     private let state: Mutex<PoolState>
+    private let multiplexer: RedisMultiplexer
 
     public init(settings: RedisSettings, options: Options = .init(), logger: Logger) {
         self.settings = settings
@@ -34,9 +38,11 @@ public final class RedisClient: Sendable, Service {
         self.threadPool = NIOThreadPool(numberOfThreads: options.maximumConnections)
         self.threadPool.start()
         self.state = Mutex(PoolState())
+        self.multiplexer = RedisMultiplexer(settings: settings, options: options, name: "musicforge-redis")
     }
 
     deinit {
+        multiplexer.close()
         threadPool.shutdownGracefully { _ in }
     }
 
@@ -48,6 +54,7 @@ public final class RedisClient: Sendable, Service {
 
     /// Closes idle connections and refuses new calls.
     public func close() {
+        multiplexer.close()
         let idle = state.withLock { state -> [RedisConnection] in
             state.isClosed = true
             defer { state.idle.removeAll() }
@@ -78,6 +85,19 @@ public final class RedisClient: Sendable, Service {
     /// Sends commands in one round trip; error replies are returned in place, not thrown.
     public func pipeline(_ commands: [RedisCommand]) async throws(RedisError) -> [RedisValue] {
         guard !commands.isEmpty else { return [] }
+        return try await multiplexer.send(commands).get()
+    }
+
+    /// Sends a command that may hold its connection for a while (`XREADGROUP … BLOCK`) on a pooled
+    /// connection of its own, so it delays no one else; an error reply throws.
+    @discardableResult
+    public func sendOnDedicatedConnection(_ command: RedisCommand) async throws(RedisError) -> RedisValue {
+        let reply = try await pooledPipeline([command])[0]
+        if case .error(let message) = reply { throw .server(message) }
+        return reply
+    }
+
+    private func pooledPipeline(_ commands: [RedisCommand]) async throws(RedisError) -> [RedisValue] {
         let lease = try await acquire()
         let connection: RedisConnection
         do {

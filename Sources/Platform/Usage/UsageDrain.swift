@@ -88,11 +88,11 @@ public final class UsageDrain: Service, Sendable {
         var arguments = ["GROUP", Self.group, consumer, "COUNT", String(options.batchSize)]
         if id == ">" {
             arguments += [
-                "BLOCK", String(options.block.components.seconds * 1000 + options.block.components.attoseconds / 1_000_000_000_000_000),
+                "BLOCK", String(Int(options.block.milliseconds)),
             ]
         }
         arguments += ["STREAMS", stream, id]
-        let reply = try await redis.send(RedisCommand("XREADGROUP", arguments: arguments))
+        let reply = try await redis.sendOnDedicatedConnection(RedisCommand("XREADGROUP", arguments: arguments))
         guard let streams = reply.array, let entries = streams.first?.array?[1].array else { return 0 }
         try await store(entries: entries)
         return entries.count
@@ -100,7 +100,7 @@ public final class UsageDrain: Service, Sendable {
 
     /// Takes over entries another drainer read but never acknowledged.
     func claimAbandoned() async throws {
-        let idle = String(options.claimAfter.components.seconds * 1000 + options.claimAfter.components.attoseconds / 1_000_000_000_000_000)
+        let idle = String(Int(options.claimAfter.milliseconds))
         var cursor = "0-0"
         repeat {
             let reply = try await redis.send(

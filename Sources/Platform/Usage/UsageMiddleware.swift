@@ -23,7 +23,7 @@ public struct UsageMiddleware<Context: RequestContext>: RouterMiddleware {
                 requestID: scope.requestID, accountID: principal.accountID, keyID: principal.keyID,
                 route: routes.template(matching: request.uri.path) ?? "unmatched", method: request.method.rawValue,
                 status: response.status.code, cost: scope.cost,
-                latencyMilliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
+                latencyMilliseconds: elapsed.milliseconds,
                 occurredAt: scope.receivedAt, cacheHit: scope.cacheHit))
         return response
     }
