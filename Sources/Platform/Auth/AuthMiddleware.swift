@@ -29,12 +29,17 @@ public struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func presentedKey(_ request: Request) throws(AuthenticationError) -> String {
         if let authorization = request.headers[.authorization] {
-            let parts = authorization.split(separator: " ", maxSplits: 1)
+            let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
             guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw .malformed }
-            return parts[1].trimmingCharacters(in: .whitespaces)
+            return trimmed(parts[1])
         }
-        if let key = request.headers[.xAPIKey] { return key.trimmingCharacters(in: .whitespaces) }
+        if let key = request.headers[.xAPIKey] { return trimmed(Substring(key)) }
         throw .missing
+    }
+
+    /// Without spaces or tabs at either end (header values rarely have them: no Foundation round trip).
+    private static func trimmed(_ value: Substring) -> String {
+        String(value.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
     }
 
     static func apiError(_ error: AuthenticationError) -> APIError {

@@ -112,6 +112,58 @@ public enum JSONValue: Sendable, Equatable, Codable, ExpressibleByStringLiteral,
     }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
 
+    /// Appends this value as compact JSON, object keys sorted.
+    func append(to json: inout String) {
+        switch self {
+        case .string(let value): Self.appendString(value, to: &json)
+        case .number(let value):
+            if value.rounded() == value, abs(value) < 1e15 {
+                json += String(Int64(value))
+            } else if value.isFinite {
+                json += "\(value)"
+            } else {
+                json += "null"
+            }
+        case .bool(let value): json += value ? "true" : "false"
+        case .null: json += "null"
+        case .array(let values):
+            json += "["
+            for (index, value) in values.enumerated() {
+                if index > 0 { json += "," }
+                value.append(to: &json)
+            }
+            json += "]"
+        case .object(let values):
+            json += "{"
+            for (index, key) in values.keys.sorted().enumerated() {
+                if index > 0 { json += "," }
+                Self.appendString(key, to: &json)
+                json += ":"
+                values[key]!.append(to: &json)
+            }
+            json += "}"
+        }
+    }
+
+    /// A JSON string literal (RFC 8259 section 7 escapes).
+    static func appendString(_ value: String, to json: inout String) {
+        json += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": json += "\\\""
+            case "\\": json += "\\\\"
+            case "\n": json += "\\n"
+            case "\r": json += "\\r"
+            case "\t": json += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                json += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: json.unicodeScalars.append(scalar)
+            }
+        }
+        json += "\""
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {

@@ -20,7 +20,7 @@ public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let response = try await next(request, context)
         let duration = ContinuousClock.now - start
         // The template keeps label cardinality bounded: /v1/tracks/{id}, never one series per id.
-        let route = routes.template(matching: request.uri.path) ?? "unmatched"
+        let route = routes.route(of: request.uri.path, endpointPath: context.endpointPath)
         metrics.record(method: request.method.rawValue, route: route, status: response.status.code, duration: duration)
         let milliseconds = duration.milliseconds
         logger.info(

@@ -25,6 +25,13 @@ public struct RouteTable: Sendable {
         self.routes = collector.routes.withLock { $0 }
     }
 
+    /// The route template a request matched, for logs, metrics and usage: the router's own answer when it
+    /// found the route, else the table's (a wrong method still names its path), else `unmatched`.
+    public func route(of path: String, endpointPath: String?) -> String {
+        if let endpointPath, endpointPath != "NotFound" { return endpointPath }
+        return template(matching: path) ?? "unmatched"
+    }
+
     /// The template that matches `path`, if any route's does.
     public func template(matching path: some StringProtocol) -> String? {
         let segments = Self.segments(path)

@@ -27,7 +27,8 @@ public enum APIKeyFormat {
     public static func isWellFormed(_ key: some StringProtocol) -> Bool {
         guard key.hasPrefix(scheme) else { return false }
         let body = key.utf8.dropFirst(scheme.utf8.count)
-        return body.count >= minimumRandomLength && body.count <= 128 && body.allSatisfy { alphabet.contains($0) }
+        return body.count >= minimumRandomLength && body.count <= 128
+            && body.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) }
     }
 
     /// SHA-256 of the key's UTF-8 bytes: what the database stores and looks up by.

@@ -21,7 +21,7 @@ public struct UsageMiddleware<Context: RequestContext>: RouterMiddleware {
         await recorder.record(
             UsageEvent(
                 requestID: scope.requestID, accountID: principal.accountID, keyID: principal.keyID,
-                route: routes.template(matching: request.uri.path) ?? "unmatched", method: request.method.rawValue,
+                route: routes.route(of: request.uri.path, endpointPath: context.endpointPath), method: request.method.rawValue,
                 status: response.status.code, cost: scope.cost,
                 latencyMilliseconds: elapsed.milliseconds,
                 occurredAt: scope.receivedAt, cacheHit: scope.cacheHit))

@@ -1,0 +1,28 @@
+import Foundation
+import Testing
+
+@testable import Platform
+
+@Suite struct APIErrorTests {
+    @Test func errorBodyIsValidJSONWhateverTheText() throws {
+        let message = "Quote \" backslash \\ newline \n tab \t bell \u{07} é 🎵 </script>"
+        let error = APIError(
+            .tooManyRequests, message: message,
+            details: ["window_seconds": 60, "nested": ["list": [1, "two", true, .null]], "ratio": .number(0.5)])
+        let body = error.body(requestID: "req_\"x")
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        let inner = try #require(parsed["error"] as? [String: Any])
+        #expect(inner["code"] as? String == "RATE_LIMITED")
+        #expect(inner["message"] as? String == message)
+        #expect(inner["request_id"] as? String == "req_\"x")
+        let details = try #require(inner["details"] as? [String: Any])
+        #expect(details["window_seconds"] as? Int == 60)
+        #expect(details["ratio"] as? Double == 0.5)
+        #expect(((details["nested"] as? [String: Any])?["list"] as? [Any])?.count == 4)
+    }
+
+    @Test func noDetailsMeansNoDetailsKey() throws {
+        let body = String(decoding: APIError.notFound("There is no route /x.").body(requestID: "r"), as: UTF8.self)
+        #expect(body == #"{"error":{"code":"NOT_FOUND","message":"There is no route /x.","request_id":"r"}}"#)
+    }
+}
