@@ -37,7 +37,7 @@ public final class KeyRevocations: Service, Sendable {
     /// Subscribes until the service group shuts down.
     public func run() async throws {
         let thread = Thread { [self] in self.subscribeLoop() }
-        thread.name = "musicforge-key-revocations"
+        thread.name = "mf-key-changes"  // at most 15 characters (pthread names)
         thread.start()
         try? await gracefulShutdown()
         stopped.store(true, ordering: .releasing)

@@ -38,7 +38,7 @@ public final class RedisClient: Sendable, Service {
         self.threadPool = NIOThreadPool(numberOfThreads: options.maximumConnections)
         self.threadPool.start()
         self.state = Mutex(PoolState())
-        self.multiplexer = RedisMultiplexer(settings: settings, options: options, name: "musicforge-redis")
+        self.multiplexer = RedisMultiplexer(settings: settings, options: options, name: "mf-redis-mux")
     }
 
     deinit {
