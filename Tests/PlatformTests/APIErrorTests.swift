@@ -26,3 +26,19 @@ import Testing
         #expect(body == #"{"error":{"code":"NOT_FOUND","message":"There is no route /x.","request_id":"r"}}"#)
     }
 }
+
+@Suite struct UsageEventTests {
+    @Test func streamEntryRoundTrips() {
+        let event = UsageEvent(
+            requestID: "req_abc", accountID: 42, keyID: "key_x", route: "/v1/tracks/{id}", method: "GET", status: 429, cost: 0,
+            latencyMilliseconds: 1.25, occurredAt: Date(timeIntervalSince1970: 1_795_000_000.123456), cacheHit: true)
+        let fields = event.streamFields.map { RedisValue.bulk(Array($0.utf8)) }
+        let decoded = UsageEvent(streamFields: fields)
+        #expect(decoded?.requestID == "req_abc")
+        #expect(decoded?.route == "/v1/tracks/{id}")
+        #expect(decoded?.status == 429)
+        #expect(decoded?.cacheHit == true)
+        #expect(abs((decoded?.occurredAt.timeIntervalSince1970 ?? 0) - 1_795_000_000.123456) < 0.000_01)
+        #expect(UsageEvent(streamFields: [.bulk(Array("x".utf8)), .bulk(Array("y".utf8))]) == nil)
+    }
+}
