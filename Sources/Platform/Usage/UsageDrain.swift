@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// Moves usage events from the Redis Stream into PostgreSQL in batches, exactly once.
 ///
@@ -29,6 +30,7 @@ public final class UsageDrain: Service, Sendable {
     let logger: Logger
     /// Runs between insert and acknowledgement: lets tests kill a drainer exactly there.
     let afterInsert: @Sendable ([UsageEvent]) async throws -> Void
+    private let stopping = Atomic<Bool>(false)
 
     public init(
         redis: RedisClient, store: UsageStore, stream: String = UsageRecorder.defaultStream, recorder: UsageRecorder?,
@@ -45,11 +47,15 @@ public final class UsageDrain: Service, Sendable {
         self.afterInsert = afterInsert
     }
 
+    /// Runs until the service group shuts down. Shutdown is not a cancellation: the batch in hand is
+    /// inserted and acknowledged first, so no entry is left pending for a drainer that is gone (which
+    /// another would only claim after ``Options/claimAfter``).
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
+        await withGracefulShutdownHandler {
             await self.drainLoop()
+        } onGracefulShutdown: {
+            self.stopping.store(true, ordering: .releasing)
         }
-        // Whatever is already read is either committed or still pending in Redis; flush the memory backlog.
         await recorder?.flushBacklog()
     }
 
@@ -57,7 +63,7 @@ public final class UsageDrain: Service, Sendable {
         var lastClaim = ContinuousClock.now
         var readOwnPending = true
         var groupReady = false
-        while !Task.isCancelled {
+        while !Task.isCancelled, !stopping.load(ordering: .acquiring) {
             do {
                 if !groupReady {
                     try await ensureGroup()
