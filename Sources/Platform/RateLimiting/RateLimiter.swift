@@ -89,10 +89,7 @@ public final class RateLimiter: Sendable {
             }
             return .decided(try Self.decision(from: reply, windows: windows))
         } catch {
-            guard error.isUnavailable else {
-                logger.error("rate limit script failed", metadata: ["error": "\(error)"])
-                return fallback(keys: keys, windows: windows, cost: cost, error: error)
-            }
+            // Redis away or the script refused: either way the failure policy decides.
             return fallback(keys: keys, windows: windows, cost: cost, error: error)
         }
     }

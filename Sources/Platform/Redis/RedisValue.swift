@@ -29,7 +29,6 @@ public enum RedisValue: Sendable, Equatable {
         if case .array(let values) = self { values } else { nil }
     }
 
-    public var isNull: Bool { self == .null }
 }
 
 /// One command: its name and arguments, binary safe.
