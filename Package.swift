@@ -83,7 +83,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["TestSupport"]
+            dependencies: ["TestSupport", "Platform"]
         ),
         .testTarget(
             name: "PlatformTests",

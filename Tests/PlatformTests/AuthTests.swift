@@ -82,7 +82,7 @@ import Testing
                 let revoked = try await first.execute(uri: "/v1/keys/\(victim.record.id)", method: .delete, headers: [.xAPIKey: owner])
                 #expect(revoked.status == .noContent)
                 let start = ContinuousClock.now
-                try await waitUntil(.seconds(5)) {
+                try await Processes.wait(for: .seconds(5), what: "the revocation to reach the other instance") {
                     (try? await second.execute(uri: "/v1/keys", method: .get, headers: [.xAPIKey: owner]).status) == .unauthorized
                 }
                 #expect(ContinuousClock.now - start < .seconds(5))

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Platform
@@ -81,6 +82,20 @@ import Testing
             Issue.record("accepted")
         } catch {
             #expect(!error.description.contains("tooShort"))
+        }
+    }
+
+    @Test func tiersFileIsReadAtStartAndABadOneIsNamed() throws {
+        let path = NSTemporaryDirectory() + "/tiers-\(UUID().uuidString).json"
+        try Data(#"{"tiers": {"free": {"limits": [{"window_seconds": 10, "requests": 2}]}}}"#.utf8).write(to: URL(fileURLWithPath: path))
+        let configuration = try AppConfiguration(environment: ["RATE_LIMIT_TIERS": path])
+        #expect(configuration.rateLimitPolicy.windows(for: .free) == [.init(seconds: 10, requests: 2)])
+        try Data(#"{"tiers": {"free": {"limits": [{"window_seconds": 0, "requests": 2}]}}}"#.utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: ConfigurationError.self) { try AppConfiguration(environment: ["RATE_LIMIT_TIERS": path]) }
+        do {
+            _ = try AppConfiguration(environment: ["RATE_LIMIT_TIERS": path])
+        } catch {
+            #expect(error.name == "RATE_LIMIT_TIERS")
         }
     }
 

@@ -45,20 +45,10 @@ import Testing
             #expect(body.error.message == "PostgreSQL is not reachable.")
             #expect(body.error.details?["checks"] == ["postgres": "down", "redis": "ok"])
             try await postgres.start()
-            try await waitUntil(.seconds(15)) {
+            try await Processes.wait(for: .seconds(15), what: "readiness after PostgreSQL is back") {
                 (try? await client.execute(uri: "/health/ready", method: .get).status) == .ok
             }
         }
         try await postgres.stop()
     }
-}
-
-/// Polls until `condition` holds, or fails the test after `timeout`.
-func waitUntil(_ timeout: Duration, _ condition: () async -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if await condition() { return }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-    Issue.record("condition not met within \(timeout)")
 }

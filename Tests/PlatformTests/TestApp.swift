@@ -30,6 +30,7 @@ struct TestApp {
         configuration.database = databaseSettings
         configuration.redis = redisSettings
         configuration.rateLimitFailure = failurePolicy
+        configuration.rateLimitPolicy = policy
         configuration.adminKey = adminKey
         var redisOptions = RedisClient.Options()
         redisOptions.commandTimeout = .seconds(1)
@@ -37,7 +38,7 @@ struct TestApp {
             configuration: configuration,
             database: Database(settings: databaseSettings, maximumConnections: 4, logger: logger),
             redis: RedisClient(settings: redisSettings, options: redisOptions, logger: logger),
-            metrics: HTTPMetrics(registry: registry), policy: policy, usageStream: usageStream, logger: logger)
+            metrics: HTTPMetrics(registry: registry), usageStream: usageStream, logger: logger)
     }
 
     /// Runs `body` against the application through HummingbirdTesting's router client.

@@ -191,16 +191,3 @@ public enum Processes {
         return path
     }
 }
-
-/// Runs `body`, failing with ``HarnessError`` if it takes longer than `timeout`.
-public func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            throw HarnessError("did not finish within \(timeout)")
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
-}

@@ -41,7 +41,8 @@ public struct AppConfiguration: Sendable {
     public var ytdlpPath: String = "yt-dlp"
 
     public var analysisWorkers: Int = ProcessInfo.processInfo.activeProcessorCount
-    public var rateLimitTiersPath: String?
+    /// Tiers and costs: the built-in defaults, or those of the `RATE_LIMIT_TIERS` file, read at start.
+    public var rateLimitPolicy: RateLimitPolicy = .defaults
     public var rateLimitFailure: RateLimitFailurePolicy = .local
     public var allowPrivateURLs: Bool = false
 
@@ -117,10 +118,8 @@ public struct AppConfiguration: Sendable {
 
         if let workers = try env.integer("ANALYSIS_WORKERS", in: 1...256) { self.analysisWorkers = workers }
         if let path = env["RATE_LIMIT_TIERS"] {
-            guard FileManager.default.isReadableFile(atPath: path) else {
-                throw .malformed(name: "RATE_LIMIT_TIERS", value: path, expected: "the path of a readable JSON tiers file")
-            }
-            self.rateLimitTiersPath = path
+            // Parsed here, so a bad file stops the start like any other bad setting.
+            self.rateLimitPolicy = try RateLimitPolicy.load(path: path)
         }
         if let policy = env["RATE_LIMIT_FAILURE"] {
             guard let parsed = RateLimitFailurePolicy(rawValue: policy.lowercased()) else {

@@ -24,15 +24,11 @@ public struct APIServer: Sendable {
         }
         var logger = Logger(label: "musicforge")
         logger.logLevel = configuration.logLevel
-        let policy =
-            try configuration.rateLimitTiersPath.map { path throws(ConfigurationError) in try RateLimitPolicy.load(path: path) }
-            ?? .defaults
         let dependencies = AppDependencies(
             configuration: configuration,
             database: Database(settings: databaseSettings, logger: logger),
             redis: RedisClient(settings: redisSettings, logger: logger),
             metrics: HTTPMetrics(registry: registry),
-            policy: policy,
             logger: logger
         )
         let app = try ApplicationBuilder.application(dependencies: dependencies, logger: logger)

@@ -18,7 +18,7 @@ public struct AppDependencies: Sendable {
 
     public init(
         configuration: AppConfiguration, database: Database, redis: RedisClient, metrics: HTTPMetrics,
-        policy: RateLimitPolicy = .defaults, usageStream: String = UsageRecorder.defaultStream, logger: Logger
+        usageStream: String = UsageRecorder.defaultStream, logger: Logger
     ) {
         self.configuration = configuration
         self.database = database
@@ -27,7 +27,8 @@ public struct AppDependencies: Sendable {
         self.verifier = KeyVerifier(store: keys, logger: logger)
         self.revocations = KeyRevocations(redis: redis, verifier: verifier, logger: logger)
         self.limiter = RateLimiter(
-            redis: redis, policy: policy, failurePolicy: configuration.rateLimitFailure, logger: logger, registry: metrics.registry)
+            redis: redis, policy: configuration.rateLimitPolicy, failurePolicy: configuration.rateLimitFailure, logger: logger,
+            registry: metrics.registry)
         self.usage = UsageStore(database: database)
         self.recorder = UsageRecorder(redis: redis, store: usage, stream: usageStream, logger: logger)
         self.metrics = metrics
