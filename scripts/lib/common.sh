@@ -65,3 +65,53 @@ mf_postgres_bindir() {
 mf_free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
+
+# Throwaway servers for scripts/run and the benchmarks. Each start function records what to stop in
+# MF_PIDS / MF_PG_DATA; mf_stop_servers stops it all (call it from an EXIT trap).
+MF_PIDS=()
+MF_PG_DATA=""
+
+mf_as_postgres() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# Starts redis-server on a free loopback port with its files in DIR; exports REDIS_URL.
+mf_start_redis() {
+  local dir=$1 port
+  port=$(mf_free_port)
+  rm -rf "$dir" && mkdir -p "$dir"
+  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" \
+    --protected-mode no --daemonize no >"$dir/redis.log" 2>&1 &
+  MF_PIDS+=($!)
+  for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.05; done
+  redis-cli -p "$port" ping >/dev/null 2>&1 || die "redis-server did not start: see $dir/redis.log."
+  export REDIS_URL="redis://127.0.0.1:$port/0"
+}
+
+# Starts a fresh PostgreSQL cluster on a free loopback port in DIR with a database `musicforge`;
+# exports DATABASE_URL. As root it runs as the postgres user, which must be able to reach DIR.
+mf_start_postgres() {
+  local dir=$1 port bindir
+  port=$(mf_free_port)
+  bindir=$(mf_postgres_bindir)
+  rm -rf "$dir" && mkdir -p "$dir"
+  if [[ $(id -u) -eq 0 ]]; then chown postgres:postgres "$dir"; fi
+  MF_PG_DATA="$dir/data"
+  mf_as_postgres "$bindir/initdb" -D "$MF_PG_DATA" -U postgres -A trust -E UTF8 --no-locale -N >/dev/null \
+    || die "initdb failed."
+  mf_as_postgres "$bindir/pg_ctl" -D "$MF_PG_DATA" -l "$dir/postgres.log" -w \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1" start >/dev/null \
+    || die "PostgreSQL did not start: see $dir/postgres.log."
+  mf_as_postgres "$bindir/psql" -h 127.0.0.1 -p "$port" -U postgres -q -c "CREATE DATABASE musicforge" >/dev/null
+  export DATABASE_URL="postgres://postgres@127.0.0.1:$port/musicforge?sslmode=disable"
+}
+
+mf_stop_servers() {
+  # A second Ctrl-C or TERM must not cut the clean-up short.
+  trap '' INT TERM
+  local pid
+  for pid in "${MF_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  if [[ -n $MF_PG_DATA ]]; then
+    mf_as_postgres "$(mf_postgres_bindir)/pg_ctl" -D "$MF_PG_DATA" -m fast stop >/dev/null 2>&1 || true
+  fi
+}
