@@ -39,11 +39,22 @@ let package = Package(
             providers: [.apt(["libfftw3-dev"]), .brew(["fftw"])]
         ),
 
+        // Music theory: pitch classes, keys, Camelot and Open Key, harmonic distance. Pure Swift.
+        .target(name: "MusicTheory"),
+
+        // A deterministic synthesiser of music with known tempo and key, for tests, benchmarks and
+        // the demo library.
+        .target(name: "Synthesis"),
+
+        // The audio engine: decoding through FFmpeg, analysis on FFTW.
+        .target(name: "AudioAnalysis", dependencies: ["CFFmpeg", "CFFTW", "MusicTheory"]),
+
         // The service platform: configuration, Redis, PostgreSQL, the HTTP app.
         .target(
             name: "Platform",
             dependencies: [
                 "CHiredis",
+                "AudioAnalysis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -67,6 +78,8 @@ let package = Package(
             name: "musicforge",
             dependencies: [
                 "Platform",
+                "AudioAnalysis",
+                "Synthesis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -82,6 +95,14 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(
+            name: "MusicTheoryTests",
+            dependencies: ["MusicTheory"]
+        ),
+        .testTarget(
+            name: "AudioAnalysisTests",
+            dependencies: ["AudioAnalysis", "Synthesis", "MusicTheory", "TestSupport"]
+        ),
+        .testTarget(
             name: "CLITests",
             dependencies: ["TestSupport", "Platform"]
         ),
@@ -89,6 +110,7 @@ let package = Package(
             name: "PlatformTests",
             dependencies: [
                 "Platform",
+                "AudioAnalysis",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

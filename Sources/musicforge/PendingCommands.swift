@@ -5,19 +5,6 @@ private func notAvailable(_ command: String) -> CommandFailure {
     .usage("`musicforge \(command)` is not available in this version yet.")
 }
 
-struct AnalyzeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "analyze", abstract: "Analyse audio files, folders or URLs: BPM, key, energy, loudness.")
-
-    @Argument(help: "Files, folders (searched recursively) or URLs.")
-    var inputs: [String]
-
-    @Flag(help: "One JSON object per input per line.")
-    var json = false
-
-    func run() async throws { throw notAvailable("analyze") }
-}
-
 struct ParseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "parse", abstract: "Turn a query into filters.")
 
@@ -55,24 +42,4 @@ struct SearchCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws { throw notAvailable("search") }
-}
-
-struct DemoLibraryCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "demo-library", abstract: "Write a synthetic library of audio files with known BPM and key.")
-
-    @Argument(help: "The folder to write.")
-    var directory: String
-
-    @Option(help: "How many tracks.")
-    var count: Int = 48
-
-    func run() async throws { throw notAvailable("demo-library") }
-}
-
-struct WorkerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "worker", abstract: "One analysis worker process (spawned by the pool; not for people).", shouldDisplay: false)
-
-    func run() async throws { throw notAvailable("worker") }
 }

@@ -114,17 +114,7 @@ enum Musicforge {
         var stderr: String
     }
 
-    static var executable: String {
-        // Tests run from the build folder that also holds the executable.
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var directory = testBinary.deletingLastPathComponent()
-        while !FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent("musicforge").path),
-            directory.path != "/"
-        {
-            directory.deleteLastPathComponent()
-        }
-        return directory.appendingPathComponent("musicforge").path
-    }
+    static var executable: String { BuiltProducts.musicforge }
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
         let directory = try Processes.makeTemporaryDirectory("cli")

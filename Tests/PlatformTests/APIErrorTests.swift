@@ -1,3 +1,4 @@
+import AudioAnalysis
 import Foundation
 import Testing
 
@@ -40,5 +41,22 @@ import Testing
         #expect(decoded?.cacheHit == true)
         #expect(abs((decoded?.occurredAt.timeIntervalSince1970 ?? 0) - 1_795_000_000.123456) < 0.000_01)
         #expect(UsageEvent(streamFields: [.bulk(Array("x".utf8)), .bulk(Array("y".utf8))]) == nil)
+    }
+}
+
+@Suite struct AnalysisErrorMappingTests {
+    @Test func aFullPoolIs503WithRetryAfter() {
+        let error = APIError(AnalysisError.queueFull(retryAfterSeconds: 7))
+        #expect(error.status == .serviceUnavailable)
+        #expect(error.code == "UNAVAILABLE")
+        #expect(error.headers[.retryAfter] == "7")
+    }
+
+    @Test func inputThatIsNotAudioIs415AndDamagedAudio422() {
+        #expect(APIError(AnalysisError.decoding(code: "UNSUPPORTED_MEDIA", message: "x")).status == .unsupportedMediaType)
+        #expect(APIError(AnalysisError.decoding(code: "EMPTY_INPUT", message: "x")).status == .unsupportedMediaType)
+        #expect(APIError(AnalysisError.decoding(code: "PAYLOAD_TOO_LARGE", message: "x")).code == "PAYLOAD_TOO_LARGE")
+        #expect(APIError(AnalysisError.decoding(code: "INVALID_AUDIO", message: "x")).status == .unprocessableContent)
+        #expect(APIError(AnalysisError.workerCrashed("signal 11")).status == .unprocessableContent)
     }
 }

@@ -100,7 +100,7 @@ public final class SpawnedProcess: Sendable {
 public enum Processes {
     /// Runs a program to completion and returns its combined output; throws if it exits non-zero.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> String {
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> String {
         let outputFile = NSTemporaryDirectory() + "/musicforge-run-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: outputFile) }
         let process = try SpawnedProcess(executable: executable, arguments: arguments, logFile: outputFile, environment: environment)
@@ -118,7 +118,7 @@ public enum Processes {
     }
 
     /// The first executable called `name` in `directories`, else on PATH.
-    static func find(_ name: String, preferring directories: [String] = []) -> String? {
+    public static func find(_ name: String, preferring directories: [String] = []) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for directory in directories + path.split(separator: ":").map(String.init) {
             let candidate = directory + "/" + name

@@ -8,7 +8,7 @@ die() { say "$*"; exit 1; }
 MF_APT_PACKAGES=(
   pkg-config libhiredis-dev libfftw3-dev
   libavformat-dev libavcodec-dev libswresample-dev libavutil-dev
-  redis-server postgresql postgresql-client
+  redis-server postgresql postgresql-client ffmpeg
   python3 python3-pip util-linux
 )
 

@@ -1,0 +1,80 @@
+import Foundation
+
+/// The loop of one `musicforge worker` process: reads requests from standard input, analyses, and
+/// answers on standard output, until its input closes. A crash here costs one job: the pool notices
+/// the closed pipe, fails that job and starts another worker.
+public struct AnalysisWorker {
+    private let analyzer: AudioAnalyzer
+
+    public init(analyzer: AudioAnalyzer = AudioAnalyzer()) {
+        self.analyzer = analyzer
+    }
+
+    /// Serves until standard input closes. Returns normally then; exits the process on a broken pipe.
+    public func run(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO) {
+        let decoder = JSONDecoder()
+        let encoder = JSONEncoder()
+        while true {
+            let request: WorkerRequest
+            var bytes: [UInt8]?
+            do {
+                request = try decoder.decode(WorkerRequest.self, from: Data(Frames.read(from: input)))
+                if request.path == nil { bytes = try Frames.read(from: input) }
+            } catch {
+                return
+            }
+            let reply = handle(request, bytes: bytes)
+            guard let payload = try? encoder.encode(reply), (try? Frames.write(Array(payload), to: output)) != nil
+            else { return }
+        }
+    }
+
+    func handle(_ request: WorkerRequest, bytes: [UInt8]?) -> WorkerReply {
+        let decodeStart = ThreadClock.now()
+        let decoded: Result<DecodedAudio, DecodingError>
+        if let path = request.path {
+            decoded = Result { () throws(DecodingError) in try analyzer.decoder.decode(path: path) }
+        } else {
+            decoded = Result { () throws(DecodingError) in try analyzer.decoder.decode(bytes: bytes ?? []) }
+        }
+        let decodeTime = ThreadClock.now() - decodeStart
+        switch decoded {
+        case .failure(let error):
+            return WorkerReply(
+                job: request.job, analysis: nil, error: WorkerFailure(code: error.code, message: error.description),
+                timing: AnalysisTiming(decode: decodeTime, analysis: 0), peakRSSMiB: ThreadClock.peakRSSMiB())
+        case .success(let audio):
+            if request.decodeOnly {
+                return WorkerReply(
+                    job: request.job, analysis: nil, error: nil, timing: AnalysisTiming(decode: decodeTime, analysis: 0),
+                    peakRSSMiB: ThreadClock.peakRSSMiB())
+            }
+            let analysisStart = ThreadClock.now()
+            let analysis = analyzer.analyze(audio)
+            let analysisTime = ThreadClock.now() - analysisStart
+            return WorkerReply(
+                job: request.job, analysis: analysis, error: nil,
+                timing: AnalysisTiming(decode: decodeTime, analysis: analysisTime), peakRSSMiB: ThreadClock.peakRSSMiB())
+        }
+    }
+}
+
+/// The calling thread's CPU time, and the process's peak memory.
+enum ThreadClock {
+    /// Milliseconds of CPU time used by this thread.
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) * 1000 + Double(time.tv_nsec) / 1_000_000
+    }
+
+    /// Peak resident memory (VmHWM) from /proc/self/status. Not getrusage: on Linux a spawned child's
+    /// ru_maxrss starts from its parent's peak, which would report the server's memory as the worker's.
+    static func peakRSSMiB() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+        else { return 0 }
+        return (kilobytes / 1024 * 10).rounded() / 10
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// What the pool asks a worker: analyse a file or bytes that follow in the next frame.
+struct WorkerRequest: Codable, Sendable {
+    var job: UInt64
+    /// A file to read, or nil when the bytes follow in the next frame.
+    var path: String?
+    /// Stop after decoding: for measuring the decoder alone.
+    var decodeOnly: Bool = false
+
+    enum CodingKeys: String, CodingKey {
+        case job, path
+        case decodeOnly = "decode_only"
+    }
+}
+
+/// A worker's answer to one request.
+struct WorkerReply: Codable, Sendable {
+    var job: UInt64
+    var analysis: Analysis?
+    var error: WorkerFailure?
+    var timing: AnalysisTiming
+    /// The worker's peak resident memory so far, in MiB.
+    var peakRSSMiB: Double
+
+    enum CodingKeys: String, CodingKey {
+        case job, analysis, error
+        case timing = "timing_ms"
+        case peakRSSMiB = "peak_rss_mb"
+    }
+}
+
+/// A decoding failure as it crosses the pipe.
+struct WorkerFailure: Codable, Sendable, Hashable {
+    var code: String
+    var message: String
+}
+
+/// Milliseconds of CPU time a worker spent on one job (the thread's own clock, so a busy machine
+/// does not inflate it).
+public struct AnalysisTiming: Codable, Sendable, Hashable {
+    public var decode: Double
+    public var analysis: Double
+    public var total: Double { decode + analysis }
+
+    public init(decode: Double, analysis: Double) {
+        self.decode = decode
+        self.analysis = analysis
+    }
+
+    enum CodingKeys: String, CodingKey { case decode, analysis, total }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        decode = try container.decode(Double.self, forKey: .decode)
+        analysis = try container.decode(Double.self, forKey: .analysis)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode((decode * 100).rounded() / 100, forKey: .decode)
+        try container.encode((analysis * 100).rounded() / 100, forKey: .analysis)
+        try container.encode((total * 100).rounded() / 100, forKey: .total)
+    }
+}
+
+/// Length-prefixed frames over a file descriptor: a 4-byte big-endian length, then that many bytes.
+enum Frames {
+    /// Larger frames are refused: a worker never needs more than an upload's bytes.
+    static let maxLength = 256 * 1024 * 1024
+
+    enum Failure: Error { case closed, tooLong, io(Int32) }
+
+    static func write(_ payload: [UInt8], to descriptor: Int32) throws(Failure) {
+        guard payload.count <= maxLength else { throw .tooLong }
+        let length = UInt32(payload.count)
+        let header: [UInt8] = [UInt8(length >> 24), UInt8((length >> 16) & 0xFF), UInt8((length >> 8) & 0xFF), UInt8(length & 0xFF)]
+        try writeAll(header, to: descriptor)
+        try writeAll(payload, to: descriptor)
+    }
+
+    /// Reads one frame, blocking. Throws `.closed` at a clean end of input.
+    static func read(from descriptor: Int32) throws(Failure) -> [UInt8] {
+        let header = try readExactly(4, from: descriptor)
+        let length = Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
+        guard length <= maxLength else { throw .tooLong }
+        return try readExactly(length, from: descriptor)
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) throws(Failure) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw .io(errno)
+            }
+            offset += written
+        }
+    }
+
+    private static func readExactly(_ count: Int, from descriptor: Int32) throws(Failure) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var offset = 0
+        while offset < count {
+            let got = bytes.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress! + offset, count - offset) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw .io(errno)
+            }
+            if got == 0 { throw .closed }
+            offset += got
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,178 @@
+import ArgumentParser
+import AudioAnalysis
+import Foundation
+
+/// `musicforge analyze PATH_OR_URL... [--json]`: analyses files and folders through the worker pool,
+/// one line per input, in the order given.
+struct AnalyzeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze", abstract: "Analyse audio files, folders or URLs: BPM, key, energy, loudness.",
+        discussion:
+            "Folders are searched recursively for audio files. A failed input is reported and the rest go on; the exit status is 1 if any failed."
+    )
+
+    @Argument(help: "Files, folders (searched recursively) or URLs.")
+    var inputs: [String]
+
+    @Flag(help: "One JSON object per input per line.")
+    var json = false
+
+    @Flag(help: .hidden)
+    var timings = false
+
+    @Flag(help: .hidden)
+    var decodeOnly = false
+
+    func run() async throws {
+        let workers = try analysisWorkers()
+        let files = try AnalysisInputs.expand(inputs)
+        guard !files.isEmpty else { throw CommandFailure.work("No audio files found in the inputs given.") }
+        let pool = AnalysisPool(
+            configuration: AnalysisPoolConfiguration(
+                executable: currentExecutable(), workers: min(workers, files.count),
+                queueCapacity: max(files.count, 1)))
+        defer { pool.shutdown() }
+        let progress = Progress(total: files.count)
+        var failures = 0
+        // Submitted together, printed in input order as soon as each is ready.
+        try await withThrowingTaskGroup(of: (Int, Result<AnalysisReport, AnalysisInputError>).self) { group in
+            for (index, input) in files.enumerated() {
+                group.addTask { (index, await Self.analyze(input, pool: pool, decodeOnly: decodeOnly)) }
+            }
+            var ready: [Int: Result<AnalysisReport, AnalysisInputError>] = [:]
+            var next = 0
+            for try await (index, result) in group {
+                ready[index] = result
+                while let result = ready.removeValue(forKey: next) {
+                    progress.advance(files[next].label)
+                    if case .failure = result { failures += 1 }
+                    print(line(for: files[next], result))
+                    next += 1
+                }
+            }
+        }
+        progress.finish()
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    private static func analyze(_ input: AnalysisInput, pool: AnalysisPool, decodeOnly: Bool) async -> Result<
+        AnalysisReport, AnalysisInputError
+    > {
+        do {
+            switch input {
+            case .file(let path): return .success(try await pool.analyze(path: path, decodeOnly: decodeOnly))
+            case .missing(let path): return .failure(AnalysisInputError(code: "NOT_FOUND", message: "\(path) does not exist."))
+            case .url(let url):
+                return .failure(
+                    AnalysisInputError(code: "UNSUPPORTED", message: "Analysing URLs (\(url)) is not available in this version yet."))
+            }
+        } catch {
+            return .failure(AnalysisInputError(code: error.code, message: error.description))
+        }
+    }
+
+    private func line(for input: AnalysisInput, _ result: Result<AnalysisReport, AnalysisInputError>) -> String {
+        json ? jsonLine(for: input, result) : textLine(for: input, result)
+    }
+
+    private func jsonLine(for input: AnalysisInput, _ result: Result<AnalysisReport, AnalysisInputError>) -> String {
+        var line = AnalyzeLine(input: input)
+        switch result {
+        case .success(let report):
+            line.analysis = report.analysis
+            if timings {
+                line.timing = report.timing
+                line.peakRSSMiB = report.peakRSSMiB
+            }
+        case .failure(let error):
+            line.error = error
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return (try? encoder.encode(line)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    private func textLine(for input: AnalysisInput, _ result: Result<AnalysisReport, AnalysisInputError>) -> String {
+        switch result {
+        case .failure(let error): return "\(input.label)\terror: \(error.message)"
+        case .success(let report):
+            guard let analysis = report.analysis else { return "\(input.label)\tdecoded in \(report.timing.decode) ms" }
+            let bpm = analysis.bpm.map { String(format: "%.1f BPM", $0) } ?? "no tempo"
+            let key = analysis.key.map { "\($0.tonic) \($0.mode) (\($0.camelot))" } ?? "no key"
+            return "\(input.label)\t\(bpm)\t\(key)\tenergy \(analysis.energy)\t\(analysis.loudnessLufs) LUFS\t"
+                + String(format: "%.1f s", analysis.durationSeconds)
+        }
+    }
+
+    private func analysisWorkers() throws -> Int {
+        guard let text = ProcessInfo.processInfo.environment["ANALYSIS_WORKERS"], !text.isEmpty else {
+            return ProcessInfo.processInfo.activeProcessorCount
+        }
+        guard let count = Int(text), (1...256).contains(count) else {
+            throw CommandFailure.usage("ANALYSIS_WORKERS must be a whole number from 1 to 256, not \"\(text)\".")
+        }
+        return count
+    }
+}
+
+struct AnalysisInputError: Error, Encodable {
+    var code: String
+    var message: String
+}
+
+/// One line of `analyze --json`: DESIGN.md's Analysis with `path` (or `url`), or the input's error.
+struct AnalyzeLine: Encodable {
+    var input: AnalysisInput
+    var analysis: Analysis?
+    var error: AnalysisInputError?
+    var timing: AnalysisTiming?
+    var peakRSSMiB: Double?
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(input.label, forKey: Key(input.isURL ? "url" : "path"))
+        // The analysis's fields sit beside the path, in the same object.
+        try analysis?.encode(to: encoder)
+        try container.encodeIfPresent(error, forKey: Key("error"))
+        try container.encodeIfPresent(timing, forKey: Key("timing_ms"))
+        try container.encodeIfPresent(peakRSSMiB, forKey: Key("peak_rss_mb"))
+    }
+}
+
+/// The path of this program, to start workers from.
+func currentExecutable() -> String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+}
+
+/// "[3/48] techno/track.mp3" on stderr, rewritten in place, only when stderr is a terminal.
+final class Progress: @unchecked Sendable {
+    // @unchecked: `done` is guarded by `lock`.
+    private let total: Int
+    private var done = 0
+    private let lock = NSLock()
+    private let enabled = isatty(STDERR_FILENO) == 1
+
+    init(total: Int) { self.total = total }
+
+    func advance(_ label: String) {
+        let count = lock.withLock {
+            done += 1
+            return done
+        }
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K[\(count)/\(total)] \(label)".utf8))
+    }
+
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}

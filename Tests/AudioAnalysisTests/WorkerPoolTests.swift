@@ -1,0 +1,132 @@
+import AudioAnalysis
+import Foundation
+import TestSupport
+import Testing
+
+/// The pool of `musicforge worker` processes: jobs in, analyses out; a crashed or hung worker costs
+/// one job and is replaced; a full queue refuses at once.
+@Suite struct WorkerPoolTests {
+    func pool(workers: Int = 2, queue: Int? = nil, timeout: Duration = .seconds(30)) -> AnalysisPool {
+        AnalysisPool(
+            configuration: AnalysisPoolConfiguration(
+                executable: BuiltProducts.musicforge, workers: workers, queueCapacity: queue, jobTimeout: timeout))
+    }
+
+    /// A path whose open blocks until someone writes to it: a worker given it is stuck mid-job.
+    func fifo(in folder: String) throws -> String {
+        let path = folder + "/stuck.mp3"
+        guard mkfifo(path, 0o600) == 0 else { throw HarnessError("mkfifo failed") }
+        return path
+    }
+
+    @Test func analysesFilesAndBytesInWorkerProcesses() async throws {
+        let folder = try Fixtures.folder("pool")
+        let samples = Fixtures.track(.house, bpm: 124, tonic: 7, mode: .major, seconds: 12)
+        let path = try await Fixtures.encode(samples, as: .opusOgg, in: folder)
+        let pool = pool()
+        defer { pool.shutdown() }
+        let fromPath = try await pool.analyze(path: path)
+        let fromBytes = try await pool.analyze(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        #expect(fromPath.analysis == fromBytes.analysis)
+        let bpm = try #require(fromPath.analysis?.bpm)
+        #expect(abs(bpm - 124) / 124 < 0.04)
+        #expect(fromPath.timing.total > 0)
+        #expect(fromPath.peakRSSMiB > 1)
+        #expect(!pool.workerProcessIDs.contains(getpid()))
+    }
+
+    @Test func decodingErrorsComeBackTyped() async throws {
+        let folder = try Fixtures.folder("pool-errors")
+        FileManager.default.createFile(atPath: folder + "/text.mp3", contents: Data("hello".utf8))
+        let pool = pool(workers: 1)
+        defer { pool.shutdown() }
+        await #expect(throws: AnalysisError.decoding(code: "UNSUPPORTED_MEDIA", message: DecodingError.unrecognisedFormat.description)) {
+            try await pool.analyze(path: folder + "/text.mp3")
+        }
+        await #expect(throws: AnalysisError.decoding(code: "EMPTY_INPUT", message: DecodingError.empty.description)) {
+            try await pool.analyze(bytes: [])
+        }
+    }
+
+    @Test func aWorkerKilledMidJobFailsThatJobAndIsReplaced() async throws {
+        let folder = try Fixtures.folder("pool-kill")
+        let stuck = try fifo(in: folder)
+        let good = try await Fixtures.encode(Fixtures.sine(frequency: 440, seconds: 2), as: .flac, in: folder)
+        let pool = pool(workers: 1)
+        defer { pool.shutdown() }
+        async let outcome: AnalysisReport = pool.analyze(path: stuck)
+        try await Processes.wait(for: .seconds(10), what: "a worker to start") { !pool.workerProcessIDs.isEmpty }
+        let victim = try #require(pool.workerProcessIDs.first)
+        try await Task.sleep(for: .milliseconds(200))
+        kill(victim, SIGKILL)
+        do {
+            _ = try await outcome
+            Issue.record("the job of a killed worker succeeded")
+        } catch {
+            guard case .workerCrashed(let how)? = error as? AnalysisError else { throw error }
+            #expect(how.contains("signal 9"))
+        }
+        let next = try await pool.analyze(path: good)
+        #expect(next.analysis != nil)
+        #expect(pool.workerProcessIDs.first != victim)
+    }
+
+    @Test func aHungWorkerTimesOutAndIsReplaced() async throws {
+        let folder = try Fixtures.folder("pool-hang")
+        let stuck = try fifo(in: folder)
+        let good = try await Fixtures.encode(Fixtures.sine(frequency: 440, seconds: 2), as: .wav, in: folder)
+        let pool = pool(workers: 1, timeout: .seconds(1))
+        defer { pool.shutdown() }
+        let started = ContinuousClock.now
+        await #expect(throws: AnalysisError.timedOut(seconds: 1)) { try await pool.analyze(path: stuck) }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        let next = try await pool.analyze(path: good)
+        #expect(next.analysis != nil)
+    }
+
+    @Test func aFullQueueRefusesAtOnceWithRetryAfter() async throws {
+        let folder = try Fixtures.folder("pool-full")
+        let pool = pool(workers: 1, queue: 2, timeout: .seconds(5))
+        defer { pool.shutdown() }
+        // One stuck job holds the worker; two more fill the queue.
+        let stuckPaths = try (0..<3).map { index -> String in
+            let path = folder + "/stuck-\(index).mp3"
+            guard mkfifo(path, 0o600) == 0 else { throw HarnessError("mkfifo failed") }
+            return path
+        }
+        let first = Task { _ = try? await pool.analyze(path: stuckPaths[0]) }
+        try await Processes.wait(for: .seconds(10), what: "the worker to take the first job") {
+            pool.waitingJobs == 0 && !pool.workerProcessIDs.isEmpty
+        }
+        let waiting = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for path in stuckPaths.dropFirst() { group.addTask { _ = try? await pool.analyze(path: path) } }
+            }
+        }
+        try await Processes.wait(for: .seconds(10), what: "the queue to fill") { pool.waitingJobs == 2 }
+        let refusedAt = ContinuousClock.now
+        do {
+            _ = try await pool.analyze(path: folder + "/another.mp3")
+            Issue.record("a job beyond the queue was accepted")
+        } catch {
+            guard case .queueFull(let retryAfter) = error else { throw error }
+            #expect(retryAfter >= 1)
+            #expect(error.code == "UNAVAILABLE")
+        }
+        #expect(ContinuousClock.now - refusedAt < .milliseconds(500))
+        pool.shutdown()
+        await waiting.value
+        await first.value
+    }
+
+    @Test func shutdownFailsWaitingJobsAndStopsTheWorkers() async throws {
+        let folder = try Fixtures.folder("pool-shutdown")
+        let good = try await Fixtures.encode(Fixtures.sine(frequency: 440, seconds: 2), as: .wav, in: folder)
+        let pool = pool(workers: 1)
+        _ = try await pool.analyze(path: good)
+        let worker = try #require(pool.workerProcessIDs.first)
+        pool.shutdown()
+        await #expect(throws: AnalysisError.self) { try await pool.analyze(path: good) }
+        try await Processes.wait(for: .seconds(10), what: "the worker to exit") { kill(worker, 0) != 0 }
+    }
+}
