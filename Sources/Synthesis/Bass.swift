@@ -171,8 +171,9 @@ struct BassPart {
         let main = random.int(0..<style.bassRhythms.count)
         rhythm = Array(style.bassRhythms[main])
         variation = Array(style.bassRhythms[(main + 1) % style.bassRhythms.count])
-        // Tonic between E1 (MIDI 28) and Eb2 (39): low enough for weight, high enough to carry pitch.
-        tonicMidi = 28 + (composition.tonic - 4 + 12) % 12
+        // Tonic between G1 (MIDI 31, 49 Hz) and F#2 (42, 92 Hz): low enough for weight, high enough that its
+        // pitch resolves (an E1 at 41 Hz smears into its neighbouring semitones in a chromagram).
+        tonicMidi = 31 + (composition.tonic - 7 + 12) % 12
         self.random = random
     }
 

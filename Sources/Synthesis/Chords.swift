@@ -52,7 +52,7 @@ struct ChordSound: Sendable {
         timbre: .electricPiano, attack: 0.006, decay: 1.6, sustain: 0.4, release: 0.25, cutoff: 2_500, gain: 0.8,
         tremoloHz: 3.8)
     static let organ = ChordSound(
-        timbre: .organ, attack: 0.004, decay: 0.25, sustain: 0.75, release: 0.06, cutoff: 5_000, gain: 1.1)
+        timbre: .organ, attack: 0.012, decay: 0.25, sustain: 0.75, release: 0.06, cutoff: 5_000, gain: 1.1)
 }
 
 /// One chord (or one arpeggio note): ADSR-shaped oscillators and a shared low-pass with its own envelope.

@@ -24,8 +24,9 @@ struct GenreStyle: Sendable {
     var reverbSend = 0.25
     /// Delay send of the lead.
     var delaySend = 0.15
-    /// Delay time in 16th steps (3 = dotted eighth).
-    var delaySteps = 3.0
+    /// Delay time in 16th steps. A quarter note by default: dotted-eighth echoes of a loud lead put a 1.5-beat
+    /// period into the onsets that tempo estimators can mistake for the beat.
+    var delaySteps = 4.0
     var delayFeedback = 0.35
     /// Master low-pass (dusty genres); `nil` = open.
     var masterLowpass: Double?
@@ -105,7 +106,7 @@ struct GenreStyle: Sendable {
                 chords: .lofiKeys, chordRhythms: ["x-------x--x----", "x-----x-------x-", "x---------------"],
                 lead: LeadStyle(
                     durations: [3, 4, 6, 8], weights: [2, 3, 2, 2], restChance: 0.4, centre: 65,
-                    vibrato: 0.18, glide: 0.06, vowels: [3, 4, 0]),
+                    vibrato: 0.18, glide: 0.04, vowels: [3, 4, 0]),
                 sidechain: 0.15, reverbSize: 0.5, reverbSend: 0.25, delaySend: 0.12, masterLowpass: 6_500,
                 vinylCrackle: true, timingJitter: 0.005, laidBack: 0.012)
         case .disco:
@@ -143,7 +144,7 @@ struct GenreStyle: Sendable {
                 arpeggio: ArpeggioStyle(sound: .electricPiano, stepsPerNote: 2, minEnergy: 0),
                 lead: LeadStyle(
                     durations: [6, 8, 12], weights: [2, 3, 2], restChance: 0.4, centre: 67,
-                    vibrato: 0.2, glide: 0.08, vowels: [3, 4, 0]),
+                    vibrato: 0.2, glide: 0.05, vowels: [3, 4, 0]),
                 sidechain: 0.3, reverbSize: 0.95, reverbSend: 0.5, delaySend: 0.25, delayFeedback: 0.5,
                 masterLowpass: 9_000, timingJitter: 0.002)
         }

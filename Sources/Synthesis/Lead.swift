@@ -12,7 +12,7 @@ struct LeadStyle: Sendable {
     /// Vibrato depth in semitones once fully developed.
     var vibrato = 0.25
     /// Portamento time constant between legato notes, seconds.
-    var glide = 0.045
+    var glide = 0.03
     /// Indices into `Formants.vowels` the singer uses.
     var vowels = [0, 1, 3]
     var gain = 1.0
@@ -57,6 +57,7 @@ final class LeadVoice: Voice {
     private var noteIndex = -1
     private var pitch = 60.0
     private var onset = 0
+    private var glideTime = 0.03
     private var increment = 0.0
     private var phase = 0.0
     private var vibratoPhase = 0.0
@@ -145,14 +146,16 @@ final class LeadVoice: Voice {
             noteIndex += 1
             let note = notes[noteIndex]
             let legato = note.start - previousEnd < Int(0.03 * sampleRate)
-            // Singers scoop into detached notes from slightly below; legato notes glide from the last pitch.
-            if !legato { pitch = note.midi - 0.6 }
+            // Singers scoop into detached notes from slightly below; legato notes glide from the last pitch. Both
+            // are kept short: time spent between notes paints neighbouring semitones into the chroma.
+            glideTime = legato ? style.glide : 0.018
+            if !legato { pitch = note.midi - 0.3 }
             onset = note.start
         }
         guard noteIndex >= 0 else { return gateLevel }
         let note = notes[noteIndex]
         let periodSeconds = 16 / sampleRate
-        let glideCoef = 1 - exp(-periodSeconds / style.glide)
+        let glideCoef = 1 - exp(-periodSeconds / glideTime)
         pitch += (note.midi - pitch) * glideCoef
         let target = Formants.vowels[note.vowel]
         let vowelCoef = 1 - exp(-periodSeconds / 0.06)
@@ -164,7 +167,8 @@ final class LeadVoice: Voice {
         formantGain.2 += (target.gain.2 - formantGain.2) * Float(vowelCoef)
         let sounding = time < note.end
         let goal = sounding ? note.velocity : 0
-        let timeConstant = sounding ? 0.02 : 0.07
+        // A sung attack is soft (tens of milliseconds); it also keeps the lead from dominating onset detection.
+        let timeConstant = sounding ? 0.03 : 0.07
         return gateLevel + (goal - gateLevel) * Float(1 - exp(-periodSeconds / timeConstant))
     }
 

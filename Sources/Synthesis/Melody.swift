@@ -114,6 +114,10 @@ struct MelodyWriter {
                     continue
                 }
                 var length = style.durations[random.weightedIndex(style.weights)] * lengthScale
+                // Phrases tend to restart on the beat: stretch a note that would leave the next one just off it.
+                let end = position + length
+                let toBeat = (4 - end.truncatingRemainder(dividingBy: 4)).truncatingRemainder(dividingBy: 4)
+                if toBeat == 2 && random.chance(0.5) { length += 2 }
                 length = min(length, 32 - position)
                 slots.append((position, length))
                 position += length

@@ -1,9 +1,10 @@
-import AudioAnalysis
 import Foundation
 import MusicTheory
 import Synthesis
 import TestSupport
 import Testing
+
+@testable import AudioAnalysis
 
 /// The accuracy bar on varied, realistic material (layered drums, bass, chords, a vocal-like
 /// lead; every genre; all 24 keys twice; some with noise), through the real worker pool and three
@@ -12,10 +13,11 @@ import Testing
 @Suite struct AccuracyTests {
     static let trackCount = 48
 
-    @Test func corpusMeetsTheAccuracyBar() async throws {
+    /// The corpus, rendered and encoded once for the suite.
+    static let corpus = Task { () throws -> (specs: [TrackSpec], paths: [String]) in
         let folder = try Fixtures.folder("accuracy")
         var generator = SpecGenerator(seed: 2026, durationSeconds: 20)
-        let specs = (0..<Self.trackCount).map { index in
+        let specs = (0..<trackCount).map { index in
             var spec = generator.next(index: index)
             // Every third track with noise at a quarter of the music's level.
             if index % 3 == 2 { spec.noiseLevel = 0.25 }
@@ -26,13 +28,21 @@ import Testing
             for (index, spec) in specs.enumerated() {
                 group.addTask {
                     let samples = TrackRenderer(sampleRate: Fixtures.sampleRate).render(spec)
-                    return (index, try await Fixtures.encode(samples, as: formats[index % 3], in: folder, name: "track-\(index)"))
+                    return (
+                        index,
+                        try await Fixtures.encode(samples, as: formats[index % 3], in: folder, name: "track-\(index)")
+                    )
                 }
             }
             var paths = [String](repeating: "", count: specs.count)
             for try await (index, path) in group { paths[index] = path }
             return paths
         }
+        return (specs, paths)
+    }
+
+    @Test func corpusMeetsTheAccuracyBar() async throws {
+        let (specs, paths) = try await Self.corpus.value
         let pool = AnalysisPool(
             configuration: AnalysisPoolConfiguration(executable: BuiltProducts.musicforge, workers: 2, queueCapacity: Self.trackCount))
         defer { pool.shutdown() }
@@ -70,5 +80,23 @@ import Testing
         #expect(Double(exact) / count >= 0.80, "\(summary)")
         #expect(Double(keyExact) / count >= 0.75, "\(summary)")
         #expect(mirex / count >= 0.8, "\(summary)")
+    }
+
+    @Test func krumhanslProfilesScoreBest() async throws {
+        let (specs, paths) = try await Self.corpus.value
+        let planner = FFTPlanner()
+        let spectrogram = Spectrogram(
+            sampleRate: AudioDecoder.analysisRate, frameSize: AudioAnalyzer.pitchFrame, hopSize: AudioAnalyzer.pitchHop,
+            planner: planner)
+        var exact: [KeyProfile: Int] = [:]
+        for (spec, path) in zip(specs, paths) {
+            let chroma = Chromagram(samples: try AudioDecoder().decode(path: path).mono, spectrogram: spectrogram)
+            let truth = MusicalKey(tonic: PitchClass(spec.tonic), mode: spec.mode == .major ? .major : .minor)
+            for profile in KeyProfile.allCases where KeyEstimator(profile: profile).estimate(chroma)?.key == truth {
+                exact[profile, default: 0] += 1
+            }
+        }
+        let best = exact.values.max() ?? 0
+        #expect(exact[KeyEstimator().profile] == best, "exact keys by profile: \(exact)")
     }
 }

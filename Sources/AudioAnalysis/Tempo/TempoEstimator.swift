@@ -9,10 +9,11 @@ import Foundation
 ///    signals", JASA 1998, comb filterbank; applied to the autocorrelation as in Percival &
 ///    Tzanetakis, "Streamlined tempo estimation based on autocorrelation and cross-correlation with
 ///    pulses", IEEE/ACM TASLP 2014).
-/// 3. The octave (is it 87 or 174?) is chosen by weighting the comb scores with a log-normal tempo
-///    prior centred on 120 BPM, the resonance of human tempo perception (Moelants & McKinney, "Tempo
-///    perception and musical content", ICMPC 2004; the same weighting as Ellis, "Beat tracking by
-///    dynamic programming", JNMR 2007), then kept inside 60..<200.
+/// 3. The comb scores are weighted with a log-normal tempo prior centred on 120 BPM, the resonance of
+///    human tempo perception (Moelants & McKinney, "Tempo perception and musical content", ICMPC 2004;
+///    the same weighting as Ellis, "Beat tracking by dynamic programming", JNMR 2007), within 60..<200.
+///    The octave (is it 87 or 174?) is then settled between the winner, its half and its double by
+///    the same weighting and the tatum: the fastest regular pulse in the autocorrelation.
 /// 4. The winning period is refined from the autocorrelation peaks at its multiples with parabolic
 ///    interpolation, which gives a precision well below one frame.
 public struct TempoEstimator: Sendable {
@@ -40,12 +41,28 @@ public struct TempoEstimator: Sendable {
             candidates.append((bpm, Self.salience(acf, period: 60 * fps / bpm)))
             bpm *= 1.002
         }
-        let weighted = candidates.map { candidate in
-            let octaves = log2(candidate.bpm / priorCentre) / priorOctaves
-            return candidate.salience * exp(-0.5 * octaves * octaves)
+        let tatum = Self.tatumPeriod(acf, framesPerSecond: fps)
+        func prior(_ bpm: Double) -> Double {
+            let octaves = log2(bpm / priorCentre) / priorOctaves
+            return exp(-0.5 * octaves * octaves)
         }
-        guard let best = weighted.indices.max(by: { weighted[$0] < weighted[$1] }), candidates[best].salience > 0
+        let weighted = candidates.map { $0.salience * prior($0.bpm) }
+        guard let strongest = weighted.indices.max(by: { weighted[$0] < weighted[$1] }),
+            candidates[strongest].salience > 0
         else { return nil }
+        // The octave: among the strongest tempo, its half and its double, a beat that spans more than
+        // `maxTatumsPerBeat` of the fastest regular pulses (the tatum) is taken as a half-time reading
+        // of a fast track (drum & bass heard at 87 instead of 174, dubstep at 70 instead of 140).
+        let family = [0.5, 1, 2].map { candidates[strongest].bpm * $0 }.filter { Self.range.contains($0) }
+        let chosen = family.max { a, b in
+            func score(_ bpm: Double) -> Double {
+                let period = 60 * fps / bpm
+                let tatumFactor = tatum.map { period > Self.maxTatumsPerBeat * $0 ? 0.25 : 1 } ?? 1
+                return Self.salience(acf, period: period) * prior(bpm) * tatumFactor
+            }
+            return score(a) < score(b)
+        }!
+        let best = candidates.indices.min { abs(candidates[$0].bpm - chosen) < abs(candidates[$1].bpm - chosen) }!
         let period = Self.refine(acf, period: 60 * fps / candidates[best].bpm)
         var tempo = 60 * fps / period
         // Refinement may step just outside the range at its edges.
@@ -58,6 +75,31 @@ public struct TempoEstimator: Sendable {
         return TempoEstimate(
             bpm: (tempo * 100).rounded() / 100, confidence: (confidence * 1000).rounded() / 1000,
             alternatives: [tempo / 2, tempo * 2].map { ($0 * 100).rounded() / 100 })
+    }
+
+    /// Between a tempo and its double, a beat spanning more than this many tatums loses: when fast
+    /// regular figures (drum & bass breaks, dubstep hats) run at two per beat of the faster reading,
+    /// that reading is the one DJ software counts (Klapuri, Eronen & Astola, "Analysis of the meter of
+    /// acoustic musical signals", IEEE TASLP 2006, model the beat as a small multiple of the tatum).
+    static let maxTatumsPerBeat = 3.5
+
+    /// The tatum: the shortest lag between 70 and 250 ms (16th notes from 60 to 214 BPM) at which the
+    /// autocorrelation has a clear peak, at least half as high as the strongest peak up to 2 s.
+    /// Nil when the rhythm has no such fast regular pulse.
+    static func tatumPeriod(_ acf: [Double], framesPerSecond fps: Double) -> Double? {
+        let low = max(2, Int(0.07 * fps))
+        let high = min(acf.count - 2, Int(0.25 * fps))
+        let far = min(acf.count - 2, Int(2 * fps))
+        guard low < high, high < far else { return nil }
+        var strongest = 0.0
+        for lag in low...far where acf[lag] > acf[lag - 1] && acf[lag] >= acf[lag + 1] {
+            strongest = max(strongest, acf[lag])
+        }
+        guard strongest > 0 else { return nil }
+        for lag in low...high where acf[lag] > acf[lag - 1] && acf[lag] >= acf[lag + 1] && acf[lag] >= 0.5 * strongest {
+            return Double(lag)
+        }
+        return nil
     }
 
     /// Autocorrelation of the mean-removed envelope, normalised so lag 0 is 1 and corrected for the
