@@ -24,18 +24,29 @@ import Testing
             return spec
         }
         let formats: [AudioFormat] = [.mp3, .opusOgg, .flac]
+        // Two at a time (the machine's cores), each rendered off the cooperative pool.
         let paths = try await withThrowingTaskGroup(of: (Int, String).self) { group in
-            for (index, spec) in specs.enumerated() {
+            var paths = [String](repeating: "", count: specs.count)
+            var next = 0
+            func submit() {
+                guard next < specs.count else { return }
+                let index = next
+                let spec = specs[index]
+                next += 1
                 group.addTask {
-                    let samples = TrackRenderer(sampleRate: Fixtures.sampleRate).render(spec)
+                    let samples = try await Fixtures.offPool { TrackRenderer(sampleRate: Fixtures.sampleRate).render(spec) }
                     return (
                         index,
                         try await Fixtures.encode(samples, as: formats[index % 3], in: folder, name: "track-\(index)")
                     )
                 }
             }
-            var paths = [String](repeating: "", count: specs.count)
-            for try await (index, path) in group { paths[index] = path }
+            submit()
+            submit()
+            for try await (index, path) in group {
+                paths[index] = path
+                submit()
+            }
             return paths
         }
         return (specs, paths)
@@ -90,7 +101,8 @@ import Testing
             planner: planner)
         var exact: [KeyProfile: Int] = [:]
         for (spec, path) in zip(specs, paths) {
-            let chroma = Chromagram(samples: try AudioDecoder().decode(path: path).mono, spectrogram: spectrogram)
+            let samples = try await Fixtures.offPool { try AudioDecoder().decode(path: path).mono }
+            let chroma = Chromagram(samples: samples, spectrogram: spectrogram)
             let truth = MusicalKey(tonic: PitchClass(spec.tonic), mode: spec.mode == .major ? .major : .minor)
             for profile in KeyProfile.allCases where KeyEstimator(profile: profile).estimate(chroma)?.key == truth {
                 exact[profile, default: 0] += 1

@@ -1,3 +1,4 @@
+import AudioAnalysis
 import Foundation
 import Synthesis
 import TestSupport
@@ -60,6 +61,8 @@ enum Fixtures {
         let wav = folder + "/\(name)-source.wav"
         if !FileManager.default.fileExists(atPath: wav) { try writeWAV(samples, to: wav, sampleRate: sampleRate) }
         let output = folder + "/\(name).\(format.fileExtension)"
+        await encoders.acquire()
+        defer { Task { await encoders.release() } }
         try await Processes.run(
             ffmpeg,
             ["-nostdin", "-loglevel", "error", "-y", "-i", wav]
@@ -75,14 +78,62 @@ enum Fixtures {
         }
     }
 
+    /// Runs CPU-heavy work (rendering, decoding, analysis) on a thread of its own: blocking Swift's
+    /// cooperative pool would starve every other test running in parallel.
+    /// At most two such jobs run at once (the machine's cores), so timing-sensitive tests running
+    /// beside them still get the CPU.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                heavyWork.wait()
+                defer { heavyWork.signal() }
+                continuation.resume(with: Result { try body() })
+            }.start()
+        }
+    }
+
+    private static let heavyWork = DispatchSemaphore(value: 2)
+    /// Encoders running at once: tests in parallel would otherwise start dozens of ffmpeg processes.
+    private static let encoders = Gate(width: 2)
+
+    /// Decodes and analyses `path` in this process, off the cooperative pool.
+    static func analyze(_ path: String, with analyzer: AudioAnalyzer = AudioAnalyzer()) async throws -> Analysis {
+        try await offPool { try analyzer.analyze(path: path) }
+    }
+
     /// A rendered track of the synthesiser: layered drums, bass, chords and a lead.
     static func track(
         _ genre: Genre, bpm: Double, tonic: Int, mode: Synthesis.Mode, seconds: Double = 20, swing: Double = 0,
         noise: Double = 0, seed: UInt64 = 1
-    ) -> [Float] {
+    ) async throws -> [Float] {
         let spec = TrackSpec(
             genre: genre, bpm: bpm, tonic: tonic, mode: mode, energy: 0.7, mood: genre.moods.first ?? "happy",
             durationSeconds: seconds, swing: swing, noiseLevel: noise, seed: seed)
-        return TrackRenderer(sampleRate: sampleRate).render(spec)
+        return try await offPool { TrackRenderer(sampleRate: sampleRate).render(spec) }
+    }
+}
+
+/// An async gate letting `width` holders through at a time.
+actor Gate {
+    private let width: Int
+    private var holders = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(width: Int) { self.width = width }
+
+    func acquire() async {
+        if holders < width {
+            holders += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty {
+            holders -= 1
+        } else {
+            waiting.removeFirst().resume()
+        }
     }
 }

@@ -21,7 +21,7 @@ import Testing
 
     @Test func analysesFilesAndBytesInWorkerProcesses() async throws {
         let folder = try Fixtures.folder("pool")
-        let samples = Fixtures.track(.house, bpm: 124, tonic: 7, mode: .major, seconds: 12)
+        let samples = try await Fixtures.track(.house, bpm: 124, tonic: 7, mode: .major, seconds: 12)
         let path = try await Fixtures.encode(samples, as: .opusOgg, in: folder)
         let pool = pool()
         defer { pool.shutdown() }

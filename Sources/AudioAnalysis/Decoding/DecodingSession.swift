@@ -119,7 +119,12 @@ final class DecodingSession {
     func run(maxSeconds: Double) throws(DecodingError) -> DecodedAudio {
         guard let format, let codec else { throw .unrecognisedFormat }
         wanted = Int(maxSeconds * Double(outputRate))
-        mono.reserveCapacity(min(wanted, outputRate * 30))
+        // Reserve what the container says will come (up to the cap), so the buffer is not grown by
+        // doubling and copying: that copy would double the peak memory of a long file.
+        let expected =
+            format.pointee.duration > 0 && format.pointee.duration != mf_av_nopts_value()
+            ? Int(Double(format.pointee.duration) / Double(AV_TIME_BASE) * Double(outputRate)) + outputRate : outputRate * 30
+        mono.reserveCapacity(min(wanted, max(expected, outputRate)))
         var packet = av_packet_alloc()
         var frame = av_frame_alloc()
         defer {
@@ -266,10 +271,15 @@ final class DecodingSession {
             if channels == 1 {
                 mono.append(contentsOf: samples[0..<kept])
             } else {
-                for frame in 0..<kept {
-                    var sum: Float = 0
-                    for channel in 0..<channels { sum += samples[frame * channels + channel] }
-                    mono.append(sum / Float(channels))
+                let scale = 1 / Float(channels)
+                let start = mono.count
+                mono.append(contentsOf: repeatElement(0, count: kept))
+                mono.withUnsafeMutableBufferPointer { output in
+                    for frame in 0..<kept {
+                        var sum: Float = 0
+                        for channel in 0..<channels { sum += samples[frame * channels + channel] }
+                        output[start + frame] = sum * scale
+                    }
                 }
             }
         }

@@ -21,8 +21,13 @@ public struct KeyEstimator: Sendable {
         let (best, bestScore) = scores[0]
         let runnerUp = scores[1].1
         guard bestScore > 0 else { return nil }
-        // A clear winner (a gap of 0.1 in correlation or more) with a good fit gets full confidence.
-        let confidence = min(1, max(0, bestScore)) * min(1, max(0, (bestScore - runnerUp) / 0.1)).squareRoot()
+        // A clear winner (a gap of 0.15 in correlation or more) with a good fit gets full confidence,
+        // scaled down when the chroma is nearly flat (noise, unpitched percussion): its mean is near its
+        // maximum of 1 there, about one half for tonal music.
+        let flatness = chroma.profile.reduce(0, +) / 12
+        let tonality = min(1, max(0, (1 - flatness) / 0.3))
+        let confidence =
+            min(1, max(0, bestScore)) * min(1, max(0, (bestScore - runnerUp) / 0.15)).squareRoot() * tonality
         return KeyEstimate(
             key: best, confidence: (confidence * 1000).rounded() / 1000,
             tuningCents: (chroma.tuningCents * 10).rounded() / 10)

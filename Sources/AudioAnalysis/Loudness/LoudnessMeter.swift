@@ -30,21 +30,40 @@ struct LoudnessMeter {
         highPasses = Array(repeating: Biquad.highPass(rate: rate), count: channels)
     }
 
+    /// Power per frame of the current chunk, summed over channels (kept to avoid reallocating).
+    private var framePower: [Double] = []
+
     /// Feeds interleaved samples of all channels.
     mutating func add(_ interleaved: UnsafeBufferPointer<Float>) {
-        let frames = interleaved.count / channelCount
-        for frame in 0..<frames {
-            var power = 0.0
-            for channel in 0..<channelCount {
-                let weighted = highPasses[channel].process(shelves[channel].process(Double(interleaved[frame * channelCount + channel])))
-                power += weighted * weighted
+        let channels = channelCount
+        let frames = interleaved.count / channels
+        if framePower.count < frames { framePower = [Double](repeating: 0, count: frames) }
+        framePower.withUnsafeMutableBufferPointer { power in
+            for frame in 0..<frames { power[frame] = 0 }
+            // One channel at a time with its filters in locals: the hot loop touches no array of structs.
+            for channel in 0..<channels {
+                var shelf = shelves[channel]
+                var highPass = highPasses[channel]
+                for frame in 0..<frames {
+                    let weighted = highPass.process(shelf.process(Double(interleaved[frame * channels + channel])))
+                    power[frame] += weighted * weighted
+                }
+                shelves[channel] = shelf
+                highPasses[channel] = highPass
             }
-            stepSum += power
-            stepFill += 1
-            if stepFill == stepLength {
-                steps.append(stepSum)
-                stepSum = 0
-                stepFill = 0
+            var frame = 0
+            while frame < frames {
+                let take = min(stepLength - stepFill, frames - frame)
+                var sum = 0.0
+                for index in frame..<(frame + take) { sum += power[index] }
+                stepSum += sum
+                stepFill += take
+                frame += take
+                if stepFill == stepLength {
+                    steps.append(stepSum)
+                    stepSum = 0
+                    stepFill = 0
+                }
             }
         }
     }
