@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
         .package(url: "https://github.com/swift-server/swift-openapi-hummingbird.git", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // System-library shims: a modulemap and a header each, nothing else.
@@ -48,6 +49,12 @@ let package = Package(
 
         // The audio engine: decoding through FFmpeg, analysis on FFTW.
         .target(name: "AudioAnalysis", dependencies: ["CFFmpeg", "CFFTW", "MusicTheory"]),
+
+        // Catalogues and the audio they point at: downloads behind the address guard.
+        .target(
+            name: "Catalogs",
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
 
         // The service platform: configuration, Redis, PostgreSQL, the HTTP app.
         .target(
@@ -79,6 +86,7 @@ let package = Package(
             dependencies: [
                 "Platform",
                 "AudioAnalysis",
+                "Catalogs",
                 "Synthesis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -101,6 +109,10 @@ let package = Package(
         .testTarget(
             name: "AudioAnalysisTests",
             dependencies: ["AudioAnalysis", "Synthesis", "MusicTheory", "TestSupport"]
+        ),
+        .testTarget(
+            name: "CatalogsTests",
+            dependencies: ["Catalogs", "TestSupport"]
         ),
         .testTarget(
             name: "CLITests",

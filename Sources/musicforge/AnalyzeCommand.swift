@@ -1,5 +1,6 @@
 import ArgumentParser
 import AudioAnalysis
+import Catalogs
 import Foundation
 
 /// `musicforge analyze PATH_OR_URL... [--json]`: analyses files and folders through the worker pool,
@@ -32,12 +33,16 @@ struct AnalyzeCommand: AsyncParsableCommand {
                 executable: currentExecutable(), workers: min(workers, files.count),
                 queueCapacity: max(files.count, 1)))
         defer { pool.shutdown() }
+        let downloader = AudioDownloader(
+            allowPrivateAddresses: ProcessInfo.processInfo.environment["MUSICFORGE_ALLOW_PRIVATE_URLS"] == "1")
         let progress = Progress(total: files.count)
         var failures = 0
         // Submitted together, printed in input order as soon as each is ready.
         try await withThrowingTaskGroup(of: (Int, Result<AnalysisReport, AnalysisInputError>).self) { group in
             for (index, input) in files.enumerated() {
-                group.addTask { (index, await Self.analyze(input, pool: pool, decodeOnly: decodeOnly)) }
+                group.addTask {
+                    (index, await Self.analyze(input, pool: pool, downloader: downloader, decodeOnly: decodeOnly))
+                }
             }
             var ready: [Int: Result<AnalysisReport, AnalysisInputError>] = [:]
             var next = 0
@@ -52,22 +57,34 @@ struct AnalyzeCommand: AsyncParsableCommand {
             }
         }
         progress.finish()
+        await downloader.shutdown()
         if failures > 0 { throw ExitCode(1) }
     }
 
-    private static func analyze(_ input: AnalysisInput, pool: AnalysisPool, decodeOnly: Bool) async -> Result<
-        AnalysisReport, AnalysisInputError
-    > {
-        do {
-            switch input {
-            case .file(let path): return .success(try await pool.analyze(path: path, decodeOnly: decodeOnly))
-            case .missing(let path): return .failure(AnalysisInputError(code: "NOT_FOUND", message: "\(path) does not exist."))
-            case .url(let url):
-                return .failure(
-                    AnalysisInputError(code: "UNSUPPORTED", message: "Analysing URLs (\(url)) is not available in this version yet."))
+    private static func analyze(
+        _ input: AnalysisInput, pool: AnalysisPool, downloader: AudioDownloader, decodeOnly: Bool
+    ) async -> Result<AnalysisReport, AnalysisInputError> {
+        switch input {
+        case .missing(let path):
+            return .failure(AnalysisInputError(code: "NOT_FOUND", message: "\(path) does not exist."))
+        case .file(let path):
+            do {
+                return .success(try await pool.analyze(path: path, decodeOnly: decodeOnly))
+            } catch {
+                return .failure(AnalysisInputError(code: error.code, message: error.description))
             }
-        } catch {
-            return .failure(AnalysisInputError(code: error.code, message: error.description))
+        case .url(let url):
+            let bytes: [UInt8]
+            do {
+                bytes = try await downloader.download(url)
+            } catch {
+                return .failure(AnalysisInputError(code: error.code, message: error.description))
+            }
+            do {
+                return .success(try await pool.analyze(bytes: bytes))
+            } catch {
+                return .failure(AnalysisInputError(code: error.code, message: error.description))
+            }
         }
     }
 

@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ["analyze", "x.mp3"], ["parse", "120bpm techno"], ["search", "techno"], ["demo-library", "/tmp/x"], ["worker"],
+        ["parse", "120bpm techno"], ["search", "techno"],
     ])
     func laterCommandsSaySoAndExitTwo(arguments: [String]) async throws {
         let result = try await Musicforge.run(arguments)

@@ -1,0 +1,62 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `musicforge demo-library` and `musicforge analyze` as a user runs them.
+@Suite struct AnalyzeCommandTests {
+    @Test func demoLibraryWritesTracksAndAManifestThatAnalyzeAgreesWith() async throws {
+        let folder = try Processes.makeTemporaryDirectory("demo")
+        let library = folder + "/library"
+        let written = try await Musicforge.run(["demo-library", library, "--count", "6", "--seconds", "12"])
+        #expect(written.status == 0, "\(written.stderr)")
+        let manifestData = try Data(contentsOf: URL(fileURLWithPath: library + "/manifest.json"))
+        let manifest = try #require(try JSONSerialization.jsonObject(with: manifestData) as? [[String: Any]])
+        #expect(manifest.count == 6)
+        let extensions = Set(manifest.compactMap { ($0["path"] as? String)?.split(separator: ".").last.map(String.init) })
+        #expect(extensions == ["mp3", "opus", "flac"])
+        for entry in manifest {
+            let path = try #require(entry["path"] as? String)
+            #expect(path.hasPrefix((entry["genre"] as? String ?? "?") + "/"))
+            #expect(FileManager.default.fileExists(atPath: library + "/" + path))
+            #expect((entry["key"] as? [String: Any])?["tonic"] is String)
+        }
+
+        // A folder, a file that is not audio and a missing file: one line each, exit 1.
+        FileManager.default.createFile(atPath: folder + "/notes.mp3", contents: Data("not audio".utf8))
+        let result = try await Musicforge.run(["analyze", "--json", library, folder + "/notes.mp3", folder + "/gone.flac"])
+        #expect(result.status == 1)
+        let lines = result.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(lines.count == 8)
+        let byPath = Dictionary(uniqueKeysWithValues: lines.compactMap { line in (line["path"] as? String).map { ($0, line) } })
+        #expect((byPath[folder + "/notes.mp3"]?["error"] as? [String: Any])?["code"] as? String == "UNSUPPORTED_MEDIA")
+        #expect((byPath[folder + "/gone.flac"]?["error"] as? [String: Any])?["code"] as? String == "NOT_FOUND")
+        for entry in manifest {
+            let path = library + "/" + (entry["path"] as! String)
+            let line = try #require(byPath[path], "no line for \(path)")
+            let truth = try #require(entry["bpm"] as? Double)
+            let bpm = try #require(line["bpm"] as? Double, "\(line)")
+            let error = [truth, truth * 2, truth / 2].map { abs(bpm - $0) / $0 }.min()!
+            #expect(error <= 0.04, "\(path): \(bpm) BPM")
+            #expect(line["analysis_version"] as? Int == 1)
+            #expect((line["waveform"] as? [Double])?.count == 100)
+            #expect((line["key"] as? [String: Any])?["camelot"] is String)
+        }
+    }
+
+    @Test func analyzePrintsAReadableLineWithoutJSON() async throws {
+        let folder = try Processes.makeTemporaryDirectory("analyze-text")
+        _ = try await Musicforge.run(["demo-library", folder, "--count", "1", "--seconds", "8"])
+        let result = try await Musicforge.run(["analyze", folder])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("BPM"))
+        #expect(result.stdout.contains("LUFS"))
+    }
+
+    @Test func badWorkerCountIsAUsageError() async throws {
+        let result = try await Musicforge.run(["analyze", "x.mp3"], environment: ["ANALYSIS_WORKERS": "zero"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("ANALYSIS_WORKERS"))
+    }
+}
