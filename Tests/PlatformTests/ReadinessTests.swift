@@ -30,6 +30,18 @@ import Testing
         try await redis.stop()
     }
 
+    @Test func drainingAnswers503AtOnceWhileLivenessStaysUp() async throws {
+        let app = try await TestApp.shared()
+        try await app.test { client in
+            #expect(try await client.execute(uri: "/health/ready", method: .get).status == .ok)
+            app.drain.begin()
+            let draining = try await client.execute(uri: "/health/ready", method: .get)
+            #expect(draining.status == .serviceUnavailable)
+            #expect(try ErrorBody(draining).error.message == "The server is shutting down.")
+            #expect(try await client.execute(uri: "/health/live", method: .get).status == .ok)
+        }
+    }
+
     @Test func postgresDownIsNamed() async throws {
         let postgres = try await PostgresServer.start()
         var app = try await TestApp.shared()

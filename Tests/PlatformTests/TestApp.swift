@@ -18,6 +18,8 @@ struct TestApp {
     var adminKey: String?
     /// Each test app drains its own stream into its own database.
     var usageStream = "usage:" + UUID().uuidString
+    /// Raised by a test to act as if SIGTERM had arrived.
+    var drain = DrainState()
 
     /// On the shared servers, with a fresh database.
     static func shared() async throws -> TestApp {
@@ -34,11 +36,13 @@ struct TestApp {
         configuration.adminKey = adminKey
         var redisOptions = RedisClient.Options()
         redisOptions.commandTimeout = .seconds(1)
-        return AppDependencies(
+        var dependencies = AppDependencies(
             configuration: configuration,
             database: Database(settings: databaseSettings, maximumConnections: 4, logger: logger),
             redis: RedisClient(settings: redisSettings, options: redisOptions, logger: logger),
             metrics: HTTPMetrics(registry: registry), usageStream: usageStream, logger: logger)
+        dependencies.drain = drain
+        return dependencies
     }
 
     /// Runs `body` against the application through HummingbirdTesting's router client.

@@ -16,6 +16,9 @@ struct APIHandlers: APIProtocol {
     }
 
     func readiness(_ input: Operations.Readiness.Input) async throws -> Operations.Readiness.Output {
+        guard !dependencies.drain.isDraining else {
+            throw APIError.unavailable("The server is shutting down.", details: ["reason": "draining"], retryAfter: 5)
+        }
         let database = dependencies.database
         let redis = dependencies.redis
         async let postgresUp = database.ping()

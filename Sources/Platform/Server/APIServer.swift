@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import Prometheus
+import ServiceLifecycle
 
 /// The `serve` command's work: build the dependencies from configuration and run until SIGTERM or SIGINT.
 public struct APIServer: Sendable {
@@ -14,6 +15,10 @@ public struct APIServer: Sendable {
         self.configuration = configuration
         self.registry = registry
     }
+
+    /// How long in-flight requests, the usage drain and the other services get to finish after SIGTERM
+    /// before they are cancelled.
+    public static let drainBound: Duration = .seconds(30)
 
     public func run() async throws {
         guard let databaseSettings = configuration.database else {
@@ -33,6 +38,12 @@ public struct APIServer: Sendable {
         )
         let app = try ApplicationBuilder.application(dependencies: dependencies, logger: logger)
         logger.info("serving", metadata: ["address": "\(configuration.host):\(configuration.port)"])
-        try await app.runService()
+        // Our own group rather than `app.runService()`, so that the drain flag is raised before the
+        // server stops taking connections, and in-flight work is bounded.
+        var group = ServiceGroupConfiguration(
+            services: [.init(service: app), .init(service: DrainSignal(state: dependencies.drain))],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = Self.drainBound
+        try await ServiceGroup(configuration: group).run()
     }
 }

@@ -13,6 +13,8 @@ public struct AppDependencies: Sendable {
     public var usage: UsageStore
     public var recorder: UsageRecorder
     public var metrics: HTTPMetrics
+    /// Set when SIGTERM arrives; readiness then answers 503.
+    public var drain = DrainState()
     /// How long a rotated key keeps working.
     public var rotationGrace: Duration = .seconds(86_400)
 
