@@ -185,6 +185,18 @@ enum Musicforge {
         let ids = answered.ids
         #expect(ids.count >= 150)
 
+        // No response lost: every request the server logged as answered reached its client.
+        let log = try String(contentsOfFile: server.logFile, encoding: .utf8)
+        let served = Set(
+            log.split(separator: "\n").compactMap { line -> String? in
+                guard let entry = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                    entry["route"] as? String == "/v1/keys"
+                else { return nil }
+                return entry["request_id"] as? String
+            })
+        #expect(served.count >= ids.count)
+        #expect(served.isSubset(of: ids), "\(served.subtracting(ids).count) answers the server sent never reached a client")
+
         // What was appended to the stream but not yet drained is drained by the next instance.
         let next = try Musicforge.start(["serve", "--port", String(try Processes.freePort())], environment: environment)
         defer { next.process.terminate() }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Settings of an `AnalysisPool`.
 public struct AnalysisPoolConfiguration: Sendable {
@@ -77,18 +78,28 @@ public final class AnalysisPool: Sendable {
     public let configuration: AnalysisPoolConfiguration
     private let queue: JobQueue
 
-    /// Starts the pool's threads; workers are started on first use and after each failure.
+    private let started = Mutex(false)
+
+    /// A pool that starts its threads and workers on first use (and a worker again after each failure),
+    /// so a process that never analyses anything never spawns one.
     public init(configuration: AnalysisPoolConfiguration) {
         self.configuration = configuration
         queue = JobQueue(capacity: configuration.queueCapacity)
-        // A worker that dies leaves a pipe whose write raises SIGPIPE; the failed write is handled.
-        signal(SIGPIPE, SIG_IGN)
-        for slot in 0..<configuration.workers {
-            let thread = Thread { [queue, configuration] in
-                WorkerSlot(configuration: configuration, queue: queue).run()
+    }
+
+    private func startIfNeeded() {
+        started.withLock { started in
+            guard !started else { return }
+            started = true
+            // A worker that dies leaves a pipe whose write raises SIGPIPE; the failed write is handled.
+            signal(SIGPIPE, SIG_IGN)
+            for slot in 0..<configuration.workers {
+                let thread = Thread { [queue, configuration] in
+                    WorkerSlot(configuration: configuration, queue: queue).run()
+                }
+                thread.name = "mf-analysis-\(slot)"
+                thread.start()
             }
-            thread.name = "mf-analysis-\(slot)"
-            thread.start()
         }
     }
 
@@ -114,6 +125,7 @@ public final class AnalysisPool: Sendable {
     }
 
     private func submit(_ request: WorkerRequest, bytes: [UInt8]?) async throws(AnalysisError) -> AnalysisReport {
+        startIfNeeded()
         let result: Result<AnalysisReport, AnalysisError> = await withCheckedContinuation { continuation in
             let job = Job(request: request, bytes: bytes, finish: { continuation.resume(returning: $0) })
             if let refusal = queue.enqueue(job) { continuation.resume(returning: .failure(refusal)) }

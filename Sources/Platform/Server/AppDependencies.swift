@@ -1,3 +1,4 @@
+import AudioAnalysis
 import Logging
 import Prometheus
 
@@ -15,6 +16,8 @@ public struct AppDependencies: Sendable {
     public var metrics: HTTPMetrics
     /// Set when SIGTERM arrives; readiness then answers 503.
     public var drain = DrainState()
+    /// The analysis workers (started on first use): the server never decodes audio itself.
+    public var analysis: AnalysisPool
     /// How long a rotated key keeps working.
     public var rotationGrace: Duration = .seconds(86_400)
 
@@ -34,5 +37,6 @@ public struct AppDependencies: Sendable {
         self.usage = UsageStore(database: database)
         self.recorder = UsageRecorder(redis: redis, store: usage, stream: usageStream, logger: logger)
         self.metrics = metrics
+        self.analysis = AnalysisPoolService.pool(workers: configuration.analysisWorkers)
     }
 }

@@ -37,6 +37,7 @@ public enum ApplicationBuilder {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
             services: [
                 dependencies.database, dependencies.redis, dependencies.revocations,
+                AnalysisPoolService(pool: dependencies.analysis),
                 UsageDrain(
                     redis: dependencies.redis, store: dependencies.usage, stream: dependencies.recorder.stream,
                     recorder: dependencies.recorder, logger: logger),

@@ -1,0 +1,24 @@
+import AudioAnalysis
+import Foundation
+import ServiceLifecycle
+
+/// Runs the analysis worker pool for the server's lifetime: at graceful shutdown (after the HTTP server
+/// has stopped, as services stop in reverse order) waiting jobs are failed, running ones finish and the
+/// workers are stopped.
+public struct AnalysisPoolService: Service {
+    public let pool: AnalysisPool
+
+    public init(pool: AnalysisPool) { self.pool = pool }
+
+    /// The pool the server uses: `ANALYSIS_WORKERS` processes of this very program (`musicforge worker`).
+    public static func pool(workers: Int) -> AnalysisPool {
+        let executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return AnalysisPool(configuration: AnalysisPoolConfiguration(executable: executable, workers: workers))
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        pool.shutdown()
+    }
+}
