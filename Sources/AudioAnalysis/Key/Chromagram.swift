@@ -24,18 +24,21 @@ struct Chromagram {
         let peaks = Self.peaks(samples, spectrogram)
         tuningCents = Self.tuning(peaks.flatMap { $0 })
         let reference = 440 * pow(2, tuningCents / 1200)
+        // Per harmonic h: the pitch offset 12·log2(h) and the weight decay^(h-1), computed once.
+        let harmonicOffsets = (1...Self.harmonics).map { 12 * log2(Double($0)) }
+        let harmonicWeights = (1...Self.harmonics).map { pow(Self.harmonicDecay, Double($0 - 1)) }
         var total = [Double](repeating: 0, count: 12)
         for framePeaks in peaks where !framePeaks.isEmpty {
             var frame = [Double](repeating: 0, count: 12)
             for peak in framePeaks {
-                for harmonic in 1...Self.harmonics {
-                    let fundamental = peak.frequency / Double(harmonic)
-                    guard fundamental >= Self.lowestHz else { break }
-                    let pitch = 12 * log2(fundamental / reference) + 69
+                let peakPitch = 12 * log2(peak.frequency / reference) + 69
+                for harmonic in 0..<Self.harmonics {
+                    guard peak.frequency / Double(harmonic + 1) >= Self.lowestHz else { break }
+                    let pitch = peakPitch - harmonicOffsets[harmonic]
                     let nearest = pitch.rounded()
                     let distance = pitch - nearest
                     let window = cos(Double.pi * distance)
-                    let weight = window * window * pow(Self.harmonicDecay, Double(harmonic - 1))
+                    let weight = window * window * harmonicWeights[harmonic]
                     let pitchClass = ((Int(nearest) % 12) + 12) % 12
                     frame[pitchClass] += weight * peak.magnitude
                 }
