@@ -79,7 +79,7 @@ import Testing
         defer { pool.shutdown() }
         let started = ContinuousClock.now
         await #expect(throws: AnalysisError.timedOut(seconds: 1)) { try await pool.analyze(path: stuck) }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(20))
         let next = try await pool.analyze(path: good)
         #expect(next.analysis != nil)
     }

@@ -14,6 +14,9 @@ public struct AnalysisWorker {
     public func run(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO) {
         let decoder = JSONDecoder()
         let encoder = JSONEncoder()
+        // The greeting tells the pool this worker is loaded and listening, so a job's time limit never
+        // includes the start of a process.
+        guard (try? Frames.write(Array(WorkerGreeting.bytes), to: output)) != nil else { return }
         while true {
             let request: WorkerRequest
             var bytes: [UInt8]?

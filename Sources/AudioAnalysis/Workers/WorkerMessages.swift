@@ -14,6 +14,11 @@ struct WorkerRequest: Codable, Sendable {
     }
 }
 
+/// The first frame a worker writes, once it is ready for requests.
+enum WorkerGreeting {
+    static let bytes = Array(#"{"ready":true}"#.utf8)
+}
+
 /// A worker's answer to one request.
 struct WorkerReply: Codable, Sendable {
     var job: UInt64

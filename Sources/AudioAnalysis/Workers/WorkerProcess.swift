@@ -11,9 +11,11 @@ final class WorkerProcess {
 
     enum SpawnError: Error, CustomStringConvertible {
         case failed(Int32)
+        case noGreeting
         var description: String {
             switch self {
             case .failed(let code): "the worker could not be started: \(String(cString: strerror(code)))"
+            case .noGreeting: "the worker started but did not say it was ready"
             }
         }
     }

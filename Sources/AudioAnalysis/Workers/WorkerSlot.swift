@@ -49,10 +49,20 @@ final class WorkerSlot {
 
     private enum SlotFailure: Error { case timedOut, closed, protocolBroken }
 
+    /// How long a new worker may take to load and greet.
+    static let startupLimit: Duration = .seconds(30)
+
     /// The live worker, started if there is none.
     private func running() throws(WorkerProcess.SpawnError) -> WorkerProcess {
         if let worker { return worker }
         let started = try WorkerProcess(executable: configuration.executable, arguments: configuration.arguments)
+        // Wait for its greeting: a process that cannot start (or is not a worker) fails here, and the
+        // job's own time limit starts only once the worker listens.
+        guard let greeting = try? read(from: started, until: .now + Self.startupLimit), greeting == WorkerGreeting.bytes
+        else {
+            started.kill()
+            throw .noGreeting
+        }
         worker = started
         queue.register(ObjectIdentifier(self), pid: started.pid)
         return started
