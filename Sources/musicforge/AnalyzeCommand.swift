@@ -25,12 +25,12 @@ struct AnalyzeCommand: AsyncParsableCommand {
     var decodeOnly = false
 
     func run() async throws {
-        let workers = try analysisWorkers()
+        let workers = try loadConfiguration(requirements: []).analysisWorkers
         let files = try AnalysisInputs.expand(inputs)
         guard !files.isEmpty else { throw CommandFailure.work("No audio files found in the inputs given.") }
         let pool = AnalysisPool(
             configuration: AnalysisPoolConfiguration(
-                executable: currentExecutable(), workers: min(workers, files.count),
+                executable: AnalysisPoolConfiguration.thisProgram, workers: min(workers, files.count),
                 queueCapacity: max(files.count, 1)))
         defer { pool.shutdown() }
         let downloader = AudioDownloader(
@@ -120,16 +120,6 @@ struct AnalyzeCommand: AsyncParsableCommand {
                 + String(format: "%.1f s", analysis.durationSeconds)
         }
     }
-
-    private func analysisWorkers() throws -> Int {
-        guard let text = ProcessInfo.processInfo.environment["ANALYSIS_WORKERS"], !text.isEmpty else {
-            return ProcessInfo.processInfo.activeProcessorCount
-        }
-        guard let count = Int(text), (1...256).contains(count) else {
-            throw CommandFailure.usage("ANALYSIS_WORKERS must be a whole number from 1 to 256, not \"\(text)\".")
-        }
-        return count
-    }
 }
 
 struct AnalysisInputError: Error, Encodable {
@@ -161,35 +151,5 @@ struct AnalyzeLine: Encodable {
         try container.encodeIfPresent(error, forKey: Key("error"))
         try container.encodeIfPresent(timing, forKey: Key("timing_ms"))
         try container.encodeIfPresent(peakRSSMiB, forKey: Key("peak_rss_mb"))
-    }
-}
-
-/// The path of this program, to start workers from.
-func currentExecutable() -> String {
-    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-}
-
-/// "[3/48] techno/track.mp3" on stderr, rewritten in place, only when stderr is a terminal.
-final class Progress: @unchecked Sendable {
-    // @unchecked: `done` is guarded by `lock`.
-    private let total: Int
-    private var done = 0
-    private let lock = NSLock()
-    private let enabled = isatty(STDERR_FILENO) == 1
-
-    init(total: Int) { self.total = total }
-
-    func advance(_ label: String) {
-        let count = lock.withLock {
-            done += 1
-            return done
-        }
-        guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K[\(count)/\(total)] \(label)".utf8))
-    }
-
-    func finish() {
-        guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }

@@ -3,6 +3,12 @@ import Synchronization
 
 /// Settings of an `AnalysisPool`.
 public struct AnalysisPoolConfiguration: Sendable {
+    /// The path of the running program, whose `worker` command the pool starts (the server and the CLI
+    /// are the same `musicforge` binary).
+    public static var thisProgram: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
     /// The program each worker runs, and its arguments (`musicforge worker`).
     public var executable: String
     public var arguments: [String]
@@ -202,12 +208,6 @@ final class JobQueue: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         workers[slot] = pid
-    }
-
-    var isClosed: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return closed
     }
 
     func close() {

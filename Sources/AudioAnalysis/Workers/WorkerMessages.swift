@@ -74,7 +74,7 @@ enum Frames {
     /// Larger frames are refused: a worker never needs more than an upload's bytes.
     static let maxLength = 256 * 1024 * 1024
 
-    enum Failure: Error { case closed, tooLong, io(Int32) }
+    enum Failure: Error { case closed, tooLong, timedOut, io(Int32) }
 
     static func write(_ payload: [UInt8], to descriptor: Int32) throws(Failure) {
         guard payload.count <= maxLength else { throw .tooLong }
@@ -84,12 +84,13 @@ enum Frames {
         try writeAll(payload, to: descriptor)
     }
 
-    /// Reads one frame, blocking. Throws `.closed` at a clean end of input.
-    static func read(from descriptor: Int32) throws(Failure) -> [UInt8] {
-        let header = try readExactly(4, from: descriptor)
+    /// Reads one frame, waiting no later than `deadline` (forever when nil). Throws `.closed` at the
+    /// end of input and `.timedOut` past the deadline.
+    static func read(from descriptor: Int32, until deadline: ContinuousClock.Instant? = nil) throws(Failure) -> [UInt8] {
+        let header = try readExactly(4, from: descriptor, until: deadline)
         let length = Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
         guard length <= maxLength else { throw .tooLong }
-        return try readExactly(length, from: descriptor)
+        return try readExactly(length, from: descriptor, until: deadline)
     }
 
     private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) throws(Failure) {
@@ -104,13 +105,26 @@ enum Frames {
         }
     }
 
-    private static func readExactly(_ count: Int, from descriptor: Int32) throws(Failure) -> [UInt8] {
+    private static func readExactly(_ count: Int, from descriptor: Int32, until deadline: ContinuousClock.Instant?)
+        throws(Failure) -> [UInt8]
+    {
         var bytes = [UInt8](repeating: 0, count: count)
         var offset = 0
         while offset < count {
+            if let deadline {
+                let remaining = deadline - ContinuousClock.now
+                guard remaining > .zero else { throw .timedOut }
+                var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                let milliseconds = Int32(
+                    clamping: remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
+                        + 1)
+                let ready = poll(&poller, 1, milliseconds)
+                if ready < 0 && errno != EINTR { throw .io(errno) }
+                if ready <= 0 { continue }
+            }
             let got = bytes.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress! + offset, count - offset) }
             if got < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR || errno == EAGAIN { continue }
                 throw .io(errno)
             }
             if got == 0 { throw .closed }

@@ -1,5 +1,4 @@
 import AudioAnalysis
-import Foundation
 import ServiceLifecycle
 
 /// Runs the analysis worker pool for the server's lifetime: at graceful shutdown (after the HTTP server
@@ -12,9 +11,8 @@ public struct AnalysisPoolService: Service {
 
     /// The pool the server uses: `ANALYSIS_WORKERS` processes of this very program (`musicforge worker`).
     public static func pool(workers: Int) -> AnalysisPool {
-        let executable =
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return AnalysisPool(configuration: AnalysisPoolConfiguration(executable: executable, workers: workers))
+        AnalysisPool(
+            configuration: AnalysisPoolConfiguration(executable: AnalysisPoolConfiguration.thisProgram, workers: workers))
     }
 
     public func run() async throws {
