@@ -83,16 +83,14 @@ enum Fixtures {
     /// At most two such jobs run at once (the machine's cores), so timing-sensitive tests running
     /// beside them still get the CPU.
     static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                heavyWork.wait()
-                defer { heavyWork.signal() }
-                continuation.resume(with: Result { try body() })
-            }.start()
+        await heavyWork.acquire()
+        defer { Task { await heavyWork.release() } }
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
         }
     }
 
-    private static let heavyWork = DispatchSemaphore(value: 2)
+    private static let heavyWork = Gate(width: 2)
     /// Encoders running at once: tests in parallel would otherwise start dozens of ffmpeg processes.
     private static let encoders = Gate(width: 2)
 

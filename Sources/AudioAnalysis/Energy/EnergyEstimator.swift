@@ -22,9 +22,7 @@ struct EnergyEstimator {
 
     static func onsetCount(_ values: [Float]) -> Int {
         guard values.count > 2 else { return 0 }
-        let mean = values.reduce(0, +) / Float(values.count)
-        let deviation = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(values.count)).squareRoot()
-        let threshold = mean + deviation
+        let threshold = values.reduce(0, +) / Float(values.count) + OnsetEnvelope.standardDeviation(values)
         var count = 0
         for index in 1..<(values.count - 1)
         where values[index] > threshold && values[index] >= values[index - 1] && values[index] > values[index + 1] {

@@ -22,7 +22,7 @@ struct Chromagram {
 
     init(samples: [Float], spectrogram: Spectrogram) {
         let peaks = Self.peaks(samples, spectrogram)
-        tuningCents = Self.tuning(peaks.flatMap { $0 })
+        tuningCents = Self.tuning(peaks)
         let reference = 440 * pow(2, tuningCents / 1200)
         // Per harmonic h: the pitch offset 12·log2(h) and the weight decay^(h-1), computed once.
         let harmonicOffsets = (1...Self.harmonics).map { 12 * log2(Double($0)) }
@@ -94,10 +94,11 @@ struct Chromagram {
 
     /// The tuning offset as the circular mean of every peak's deviation from the equal-tempered grid,
     /// weighted by magnitude: deviations of -50 and +49 cents are neighbours, not opposites.
-    private static func tuning(_ peaks: [Peak]) -> Double {
+    private static func tuning(_ frames: [[Peak]]) -> Double {
         var sine = 0.0
         var cosine = 0.0
-        for peak in peaks {
+        // Frame by frame: a flattened copy of every peak would cost megabytes on a long file.
+        for peak in frames.joined() {
             let cents = 1200 * log2(peak.frequency / 440)
             let angle = 2 * Double.pi * cents / 100
             sine += peak.magnitude * sin(angle)

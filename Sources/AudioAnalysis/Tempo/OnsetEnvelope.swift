@@ -78,7 +78,7 @@ struct OnsetEnvelope {
         }
     }
 
-    private static func standardDeviation(_ values: [Float]) -> Float {
+    static func standardDeviation(_ values: [Float]) -> Float {
         guard !values.isEmpty else { return 0 }
         let mean = values.reduce(0, +) / Float(values.count)
         let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(values.count)
