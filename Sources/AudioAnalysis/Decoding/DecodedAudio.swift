@@ -2,7 +2,7 @@
 /// the channels as they were while decoding (EBU R128 sums the channels' power, which a downmix would
 /// change; measuring on the way keeps no per-channel copy in memory).
 public struct DecodedAudio: Sendable {
-    /// Samples per second of `mono` and `channels`.
+    /// Samples per second of `mono`.
     public var sampleRate: Int
     /// The average of the channels, in -1…1.
     public var mono: [Float]
