@@ -50,6 +50,16 @@ let package = Package(
         // The audio engine: decoding through FFmpeg, analysis on FFTW.
         .target(name: "AudioAnalysis", dependencies: ["CFFmpeg", "CFFTW", "MusicTheory"]),
 
+        // Query understanding: the Filters model, the rule parser, LLM providers and prompts.
+        .target(
+            name: "QueryParsing",
+            dependencies: [
+                "MusicTheory",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // Catalogues and the audio they point at: downloads behind the address guard.
         .target(
             name: "Catalogs",
@@ -87,6 +97,7 @@ let package = Package(
                 "Platform",
                 "AudioAnalysis",
                 "Catalogs",
+                "QueryParsing",
                 "Synthesis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -109,6 +120,10 @@ let package = Package(
         .testTarget(
             name: "AudioAnalysisTests",
             dependencies: ["AudioAnalysis", "Synthesis", "MusicTheory", "TestSupport"]
+        ),
+        .testTarget(
+            name: "QueryParsingTests",
+            dependencies: ["QueryParsing", "MusicTheory", "TestSupport"]
         ),
         .testTarget(
             name: "CatalogsTests",

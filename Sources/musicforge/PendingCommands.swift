@@ -5,23 +5,6 @@ private func notAvailable(_ command: String) -> CommandFailure {
     .usage("`musicforge \(command)` is not available in this version yet.")
 }
 
-struct ParseCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "parse", abstract: "Turn a query into filters.")
-
-    enum Parser: String, ExpressibleByArgument, CaseIterable { case auto, rules, llm }
-
-    @Argument(help: "The query, for example \"120bpm dark techno in A minor\".")
-    var query: String
-
-    @Flag(help: "Print the filters as JSON.")
-    var json = false
-
-    @Option(help: "auto, rules or llm.")
-    var parser: Parser = .auto
-
-    func run() async throws { throw notAvailable("parse") }
-}
-
 struct SearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search", abstract: "Run the whole search pipeline in this process (no Redis or PostgreSQL).")

@@ -1,0 +1,116 @@
+import Foundation
+import MusicTheory
+import QueryParsing
+import Testing
+
+/// One line of `Resources/queries.jsonl`: a query and the filters a person would expect from it.
+///
+/// Fields given are compared exactly. Lists, `key`, `vocals`, `duration` and `harmonic` that are not
+/// given must be empty, null or false; `bpm` and `energy` are only compared when given (a genre sets
+/// a default BPM range, moods an energy hint; both have their own tests). Ranges are `[min, max]` or
+/// `[min, max, target]`, with null for an open end.
+struct QueryExpectation: CustomTestStringConvertible, Sendable {
+    let query: String
+    let fields: [String: JSONValue]
+
+    var testDescription: String { query }
+
+    /// Every line of the table. The benchmark (`scripts/bench-parse`) reads the same file.
+    static let all: [QueryExpectation] = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources/queries.jsonl")
+        let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: Data(line.utf8)),
+                case .string(let query) = object["q"]
+            else { return nil }
+            return QueryExpectation(query: query, fields: object.filter { $0.key != "q" })
+        }
+    }()
+}
+
+/// Just enough JSON to read expectations.
+enum JSONValue: Decodable, Equatable, Sendable {
+    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    var strings: [String]? {
+        guard case .array(let items) = self else { return nil }
+        return items.compactMap { if case .string(let text) = $0 { text } else { nil } }
+    }
+
+    var bounds: [Double?]? {
+        guard case .array(let items) = self else { return nil }
+        return items.map { if case .number(let value) = $0 { value } else { nil } }
+    }
+}
+
+@Suite struct RuleParserTableTests {
+    @Test func theTableIsLargeAndVaried() {
+        #expect(QueryExpectation.all.count >= 150)
+        #expect(Set(QueryExpectation.all.map(\.query)).count == QueryExpectation.all.count, "every query once")
+    }
+
+    @Test(arguments: QueryExpectation.all)
+    func parsesAsAPersonWouldExpect(_ expectation: QueryExpectation) throws {
+        let filters = RuleParser().parse(expectation.query)
+        let fields = expectation.fields
+        #expect(filters.parser == .rules)
+
+        for (name, path) in [
+            ("genres", \Filters.genres), ("moods", \Filters.moods), ("instruments", \Filters.instruments),
+            ("keywords", \Filters.keywords), ("exclude", \Filters.exclude),
+        ] as [(String, KeyPath<Filters, [String]>)] {
+            #expect(filters[keyPath: path] == (fields[name]?.strings ?? []), "\(name)")
+        }
+
+        if case .string(let keyText) = fields["key"] {
+            let parts = keyText.split(separator: " ")
+            let expected = MusicalKey(tonic: try #require(PitchClass(name: String(parts[0]))), mode: try #require(Mode(rawValue: String(parts[1]))))
+            #expect(filters.key?.key == expected, "key")
+        } else {
+            #expect(filters.key == nil, "key")
+        }
+        #expect(filters.harmonic == (fields["harmonic"] == .bool(true)), "harmonic")
+
+        if case .string(let vocals) = fields["vocals"] {
+            #expect(filters.vocals?.rawValue == vocals, "vocals")
+        } else {
+            #expect(filters.vocals == nil, "vocals")
+        }
+
+        if let duration = fields["duration"]?.bounds {
+            #expect(filters.duration?.minSeconds == duration[0], "duration min")
+            #expect(filters.duration?.maxSeconds == duration[1], "duration max")
+        } else {
+            #expect(filters.duration == nil, "duration")
+        }
+
+        for (name, range) in [("bpm", filters.bpm), ("energy", filters.energy)] {
+            guard let given = fields[name] else { continue }
+            guard let bounds = given.bounds else {
+                #expect(range == nil, "\(name) should be null")
+                continue
+            }
+            #expect(range?.min == bounds[0], "\(name) min")
+            #expect(range?.max == bounds[1], "\(name) max")
+            if bounds.count > 2 { #expect(range?.target == bounds[2], "\(name) target") }
+        }
+        #expect((0...1).contains(filters.confidence))
+    }
+}
