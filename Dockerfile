@@ -89,10 +89,12 @@ RUN groupadd --system --gid 10001 musicforge \
 
 # /usr/local/bin is on PATH; the worker pool starts more of the same binary through /proc/self/exe.
 COPY --from=build --chown=root:root /staging/ /usr/local/bin/
+# The LLM prompts and the filters schema, read at start when an LLM provider is configured.
+COPY --chown=root:root prompts/ /usr/local/share/musicforge/prompts/
 
 # Listen on every interface inside the container (the binary's own default is 127.0.0.1). On a crash,
 # print a symbolicated backtrace of every thread to the log instead of waiting for a debugger.
-ENV HOST=0.0.0.0 PORT=8080 \
+ENV HOST=0.0.0.0 PORT=8080 MUSICFORGE_PROMPTS=/usr/local/share/musicforge/prompts \
     SWIFT_BACKTRACE=enable=yes,sanitize=yes,threads=all,images=all,interactive=no,swift-backtrace=/usr/local/bin/swift-backtrace-static
 EXPOSE 8080
 

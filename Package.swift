@@ -57,6 +57,7 @@ let package = Package(
                 "MusicTheory",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
 
@@ -72,6 +73,7 @@ let package = Package(
             dependencies: [
                 "CHiredis",
                 "AudioAnalysis",
+                "QueryParsing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -123,7 +125,9 @@ let package = Package(
         ),
         .testTarget(
             name: "QueryParsingTests",
-            dependencies: ["QueryParsing", "MusicTheory", "TestSupport"]
+            dependencies: ["QueryParsing", "MusicTheory", "TestSupport"],
+            // The query table is read by path, by the tests and by scripts/bench-parse.
+            exclude: ["Resources"]
         ),
         .testTarget(
             name: "CatalogsTests",

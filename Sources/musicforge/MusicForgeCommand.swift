@@ -10,7 +10,7 @@ struct MusicForgeCommand: AsyncParsableCommand {
         discussion: "Exit status: 0 on success, 1 when the work failed, 2 on bad usage.",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, KeysCommand.self, AnalyzeCommand.self, ParseCommand.self,
-            SearchCommand.self, DemoLibraryCommand.self, WorkerCommand.self,
+            SearchCommand.self, DemoLibraryCommand.self, WorkerCommand.self, BenchParseCommand.self,
         ]
     )
 

@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ["parse", "120bpm techno"], ["search", "techno"],
+        ["search", "techno"]
     ])
     func laterCommandsSaySoAndExitTwo(arguments: [String]) async throws {
         let result = try await Musicforge.run(arguments)

@@ -82,9 +82,7 @@ import Testing
         let app = try await TestApp.shared()
         let key = try await app.createKey().secret
         try await app.test { client in
-            let response = try await client.execute(
-                uri: "/v1/parse", method: .post, headers: [.contentType: "application/json", .xAPIKey: key],
-                body: ByteBuffer(string: #"{"query": "120bpm dark techno"}"#))
+            let response = try await client.execute(uri: "/v1/tracks/trk_123", method: .get, headers: [.xAPIKey: key])
             #expect(response.status == .notImplemented)
             #expect(try ErrorBody(response).error.code == "NOT_IMPLEMENTED")
         }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import QueryParsing
 import Prometheus
 import TestSupport
 
@@ -16,6 +17,8 @@ struct TestApp {
     var policy: RateLimitPolicy = .defaults
     var failurePolicy: AppConfiguration.RateLimitFailurePolicy = .local
     var adminKey: String?
+    /// An LLM for query parsing (a fake provider's server); none by default.
+    var llm: QueryParser.LLM?
     /// Each test app drains its own stream into its own database.
     var usageStream = "usage:" + UUID().uuidString
     /// Raised by a test to act as if SIGTERM had arrived.
@@ -40,7 +43,7 @@ struct TestApp {
             configuration: configuration,
             database: Database(settings: databaseSettings, maximumConnections: 4, logger: logger),
             redis: RedisClient(settings: redisSettings, options: redisOptions, logger: logger),
-            metrics: HTTPMetrics(registry: registry), usageStream: usageStream, logger: logger)
+            metrics: HTTPMetrics(registry: registry), usageStream: usageStream, llm: llm, logger: logger)
         dependencies.drain = drain
         return dependencies
     }

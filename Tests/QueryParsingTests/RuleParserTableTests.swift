@@ -1,7 +1,8 @@
 import Foundation
 import MusicTheory
-import QueryParsing
 import Testing
+
+@testable import QueryParsing
 
 /// One line of `Resources/queries.jsonl`: a query and the filters a person would expect from it.
 ///
@@ -28,27 +29,8 @@ struct QueryExpectation: CustomTestStringConvertible, Sendable {
     }()
 }
 
-/// Just enough JSON to read expectations.
-enum JSONValue: Decodable, Equatable, Sendable {
-    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
+/// Reading expectations with the module's own JSON value.
+extension JSONValue {
     var strings: [String]? {
         guard case .array(let items) = self else { return nil }
         return items.compactMap { if case .string(let text) = $0 { text } else { nil } }
@@ -81,7 +63,8 @@ enum JSONValue: Decodable, Equatable, Sendable {
 
         if case .string(let keyText) = fields["key"] {
             let parts = keyText.split(separator: " ")
-            let expected = MusicalKey(tonic: try #require(PitchClass(name: String(parts[0]))), mode: try #require(Mode(rawValue: String(parts[1]))))
+            let expected = MusicalKey(
+                tonic: try #require(PitchClass(name: String(parts[0]))), mode: try #require(Mode(rawValue: String(parts[1]))))
             #expect(filters.key?.key == expected, "key")
         } else {
             #expect(filters.key == nil, "key")

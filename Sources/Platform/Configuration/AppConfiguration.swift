@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import QueryParsing
 
 /// Everything the service reads from its environment, read and checked once at start.
 ///
@@ -31,6 +32,10 @@ public struct AppConfiguration: Sendable {
     public var openAIBaseURL: URL = URL(string: "https://api.openai.com/v1")!
     public var anthropicAPIKey: String?
     public var anthropicBaseURL: URL = URL(string: "https://api.anthropic.com")!
+    /// For a whole LLM call, retries included (`LLM_TIMEOUT_MS`).
+    public var llmTimeout: Duration = .seconds(3)
+    /// The prompts folder (`MUSICFORGE_PROMPTS`, else found near the working directory or the program).
+    public var promptsDirectory: String?
 
     public var youtubeAPIKey: String?
     public var youtubeBaseURL: URL = URL(string: "https://www.googleapis.com/youtube/v3")!
@@ -90,6 +95,8 @@ public struct AppConfiguration: Sendable {
         if let url = try env.httpURL("OPENAI_BASE_URL") { self.openAIBaseURL = url }
         if let url = try env.httpURL("ANTHROPIC_BASE_URL") { self.anthropicBaseURL = url }
         self.llmModel = env["LLM_MODEL"]
+        if let milliseconds = try env.integer("LLM_TIMEOUT_MS", in: 100...60_000) { self.llmTimeout = .milliseconds(milliseconds) }
+        self.promptsDirectory = Prompt.locate(environment: environment)
         if let name = env["LLM_PROVIDER"] {
             guard let provider = LLMProviderName(rawValue: name.lowercased()) else {
                 throw .malformed(name: "LLM_PROVIDER", value: name, expected: "one of openai, anthropic, none")

@@ -53,7 +53,8 @@ struct APIHandlers: APIProtocol {
     }
 
     func parseQuery(_ input: Operations.ParseQuery.Input) async throws -> Operations.ParseQuery.Output {
-        throw APIError.notImplemented("Query parsing")
+        guard case .json(let request) = input.body else { throw APIError.invalidRequest("The body must be JSON.") }
+        return .ok(.init(body: .json(try await dependencies.parser.parse(request.query))))
     }
 
     func analyzeAudio(_ input: Operations.AnalyzeAudio.Input) async throws -> Operations.AnalyzeAudio.Output {

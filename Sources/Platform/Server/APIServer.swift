@@ -29,11 +29,18 @@ public struct APIServer: Sendable {
         }
         var logger = Logger(label: "musicforge")
         logger.logLevel = configuration.logLevel
+        let llm = try configuration.makeLLM()
+        if let llm {
+            logger.info(
+                "query parsing through an LLM, rules as fallback",
+                metadata: ["provider": "\(llm.provider.name)", "model": "\(llm.provider.model)", "prompt": "\(llm.prompt.version)"])
+        }
         let dependencies = AppDependencies(
             configuration: configuration,
             database: Database(settings: databaseSettings, logger: logger),
             redis: RedisClient(settings: redisSettings, logger: logger),
             metrics: HTTPMetrics(registry: registry),
+            llm: llm,
             logger: logger
         )
         let app = try ApplicationBuilder.application(dependencies: dependencies, logger: logger)

@@ -1,6 +1,7 @@
 import AudioAnalysis
 import Logging
 import Prometheus
+import QueryParsing
 
 /// What the HTTP layer needs, built once at start and passed down: no globals.
 public struct AppDependencies: Sendable {
@@ -18,12 +19,14 @@ public struct AppDependencies: Sendable {
     public var drain = DrainState()
     /// The analysis workers (started on first use): the server never decodes audio itself.
     public var analysis: AnalysisPool
+    /// Queries to filters: the LLM when configured, the rules always; answers cached in Redis.
+    public var parser: QueryParser
     /// How long a rotated key keeps working.
     public var rotationGrace: Duration = .seconds(86_400)
 
     public init(
         configuration: AppConfiguration, database: Database, redis: RedisClient, metrics: HTTPMetrics,
-        usageStream: String = UsageRecorder.defaultStream, logger: Logger
+        usageStream: String = UsageRecorder.defaultStream, llm: QueryParser.LLM? = nil, logger: Logger
     ) {
         self.configuration = configuration
         self.database = database
@@ -38,5 +41,6 @@ public struct AppDependencies: Sendable {
         self.recorder = UsageRecorder(redis: redis, store: usage, stream: usageStream, logger: logger)
         self.metrics = metrics
         self.analysis = AnalysisPoolService.pool(workers: configuration.analysisWorkers)
+        self.parser = QueryParser(llm: llm, store: RedisFiltersStore(redis: redis, logger: logger), logger: logger)
     }
 }

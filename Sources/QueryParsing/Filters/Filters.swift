@@ -4,7 +4,7 @@ import MusicTheory
 ///
 /// Encodes with snake_case keys and writes `null` for every absent value the contract shows as
 /// nullable, so clients always see the same set of fields.
-public struct Filters: Sendable, Equatable {
+public struct Filters: Sendable, Hashable {
     /// Which parser produced a set of filters.
     public enum Parser: String, Sendable, Codable { case rules, llm }
 
@@ -59,7 +59,7 @@ public struct Filters: Sendable, Equatable {
 public enum Vocals: String, Sendable, Codable, CaseIterable { case instrumental, vocal }
 
 /// A numeric range whose bounds are all optional (BPM, energy).
-public struct NumericRange: Sendable, Equatable, Codable {
+public struct NumericRange: Sendable, Hashable, Codable {
     public var min: Double?
     public var max: Double?
     public var target: Double?
@@ -79,7 +79,7 @@ public struct NumericRange: Sendable, Equatable, Codable {
 }
 
 /// A duration range in seconds.
-public struct DurationRange: Sendable, Equatable, Codable {
+public struct DurationRange: Sendable, Hashable, Codable {
     public var minSeconds: Double?
     public var maxSeconds: Double?
 
@@ -95,7 +95,7 @@ public struct DurationRange: Sendable, Equatable, Codable {
 }
 
 /// A wanted key: DESIGN.md's Key shape, with the Camelot and Open Key codes derived from it.
-public struct KeyFilter: Sendable, Equatable, Codable {
+public struct KeyFilter: Sendable, Hashable, Codable {
     public var key: MusicalKey
 
     public init(_ key: MusicalKey) { self.key = key }

@@ -22,7 +22,9 @@ public struct GenreVocabulary: Sendable {
         .init("progressive house", ["prog house", "progressive"], 122...130),
         .init("afro house", ["afro-house", "afrohouse"], 118...124),
         .init("electro house", ["electro-house", "big room", "bigroom", "edm"], 124...130),
-        .init("drum-and-bass", ["drum and bass", "drum & bass", "drum n bass", "drumnbass", "dnb", "d&b", "drum&bass", "liquid dnb", "neurofunk"], 160...178),
+        .init(
+            "drum-and-bass",
+            ["drum and bass", "drum & bass", "drum n bass", "drumnbass", "dnb", "d&b", "drum&bass", "liquid dnb", "neurofunk"], 160...178),
         .init("jungle", ["junglist"], 160...175),
         .init("hip-hop", ["hip hop", "hiphop", "hip-hop music", "rap", "boom bap", "boom-bap", "old school hip hop"], 80...100),
         .init("trap", ["trap music"], 130...150),
@@ -86,13 +88,23 @@ public struct MoodVocabulary: Sendable {
         .init("driving", ["pounding", "relentless", "propulsive"], 0.6...1),
         .init("hypnotic", ["trippy", "psychedelic", "mesmerizing", "mesmerising", "repetitive"], 0.4...0.8),
         .init("aggressive", ["angry", "hard", "harder", "fierce", "brutal", "intense", "violent", "rage"], 0.7...1),
-        .init("energetic", ["energy", "energizing", "energising", "hype", "hyped", "pumping", "banging", "upbeat", "lively", "powerful"], 0.7...1),
+        .init(
+            "energetic", ["energy", "energizing", "energising", "hype", "hyped", "pumping", "banging", "upbeat", "lively", "powerful"],
+            0.7...1),
         .init("groovy", ["groove", "grooves", "bouncy", "bouncing", "swinging"], 0.45...0.8),
         .init("uplifting", ["inspiring", "inspirational", "anthemic", "hopeful", "positive", "motivational", "motivating"], 0.55...0.9),
         .init("happy", ["joyful", "cheerful", "feel good", "feel-good", "feelgood", "fun", "sunny", "bright", "playful"], 0.5...0.9),
         .init("warm", ["cozy", "cosy", "soulful", "lush"], 0.3...0.7),
-        .init("chill", ["chilled", "chilled out", "chilling", "chillin", "laid back", "laid-back", "laidback", "mellow", "easy going", "easygoing", "smooth"], 0...0.45),
-        .init("melancholic", ["melancholy", "sad", "emotional", "somber", "sombre", "bittersweet", "wistful", "heartbreak", "depressing", "lonely"], 0.1...0.5),
+        .init(
+            "chill",
+            [
+                "chilled", "chilled out", "chilling", "chillin", "laid back", "laid-back", "laidback", "mellow", "easy going", "easygoing",
+                "smooth",
+            ], 0...0.45),
+        .init(
+            "melancholic",
+            ["melancholy", "sad", "emotional", "somber", "sombre", "bittersweet", "wistful", "heartbreak", "depressing", "lonely"],
+            0.1...0.5),
         .init("confident", ["swagger", "boss", "cocky", "bold"], 0.5...0.85),
         .init("gritty", ["raw", "dirty", "grimy", "gnarly", "filthy", "rough"], 0.5...0.9),
         .init("euphoric", ["euphoria", "ecstatic", "blissful", "festival"], 0.65...1),

@@ -8,8 +8,12 @@ public struct RuleParser: Sendable {
     public init() {}
 
     /// The filters of `query`.
-    public func parse(_ query: String) -> Filters {
-        var state = ParseState(QueryText(query))
+    public func parse(_ query: String) -> Filters { read(query).filters }
+
+    /// The filters of `query`, with what the query stated outright.
+    public func read(_ query: String) -> RuleReading {
+        let text = QueryText(query)
+        var state = ParseState(text)
         state.correctTypos()
         state.matchDecades()
         state.matchEnergyLevel()
@@ -25,8 +29,21 @@ public struct RuleParser: Sendable {
         state.filters.keywords = state.keywords.sorted { $0.position < $1.position }.map(\.text)
         state.filters.parser = .rules
         state.filters.confidence = state.confidence
-        return state.filters
+        return RuleReading(
+            filters: state.filters, statesTempo: state.explicitBPM, statesKey: state.filters.key != nil,
+            normalizedQuery: text.normalized)
     }
+}
+
+/// What the rule parser read, and which values the query stated in so many words.
+public struct RuleReading: Sendable {
+    public var filters: Filters
+    /// A tempo was written as a number ("120bpm", "118-124", "128 techno"), not implied by a genre.
+    public var statesTempo: Bool
+    /// A key was written ("Am", "8A", "key of G").
+    public var statesKey: Bool
+    /// The query with case, accents, spacing and punctuation normalised: the cache key's text.
+    public var normalizedQuery: String
 }
 
 extension ParseState {
@@ -50,7 +67,8 @@ extension ParseState {
         case (nil, nil): range = nil
         }
         if let range {
-            filters.bpm = NumericRange(min: range.lowerBound, max: range.upperBound, target: ((range.lowerBound + range.upperBound) / 2).rounded())
+            filters.bpm = NumericRange(
+                min: range.lowerBound, max: range.upperBound, target: ((range.lowerBound + range.upperBound) / 2).rounded())
         }
     }
 

@@ -90,7 +90,8 @@ extension ParseState {
                 let unit = unitLength(at: end)
                 let values = [low.value, high.value]
                 let plausible = values.allSatisfy { Self.plausibleBPM.contains($0) } && high.value >= low.value
-                let confident = unit != nil || prefixed || (rangeIntro && low.length == 1)
+                let confident =
+                    unit != nil || prefixed || (rangeIntro && low.length == 1)
                     || (values.allSatisfy { Self.bareBPM.contains($0) } && high.value - low.value <= 40 && low.length == 1)
                 if plausible && confident {
                     addBPM(NumericRange(min: low.value, max: high.value, target: ((low.value + high.value) / 2).rounded()))

@@ -74,7 +74,8 @@ enum Vocabulary {
 
     /// Words with no content of their own in a music query.
     static let stopWords: Set<String> = [
-        "a", "an", "the", "some", "any", "me", "my", "i", "im", "am", "was", "were", "we", "us", "you", "your", "our", "for", "with", "and", "or",
+        "a", "an", "the", "some", "any", "me", "my", "i", "im", "am", "was", "were", "we", "us", "you", "your", "our", "for", "with", "and",
+        "or",
         "of", "to", "in", "on", "at", "by", "from", "into", "that", "this", "those", "these", "it", "its", "is", "are", "be",
         "please", "pls", "plz", "find", "get", "give", "show", "play", "want", "need", "looking", "look", "search", "searching",
         "recommend", "suggest", "something", "stuff", "songs", "song", "tracks", "track", "tune", "tunes", "music", "beats", "beat",

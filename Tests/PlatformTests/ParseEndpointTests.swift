@@ -1,0 +1,116 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import QueryParsing
+import TestSupport
+import Testing
+
+@testable import Platform
+
+@Suite struct ParseEndpointTests {
+    static let filterFields: Set<String> = [
+        "bpm", "key", "harmonic", "energy", "genres", "moods", "instruments", "vocals", "duration", "keywords", "exclude",
+        "parser", "confidence", "fallback_reason",
+    ]
+
+    @Test func answersFiltersWithEveryFieldAndNullsSpelledOut() async throws {
+        let app = try await TestApp.shared()
+        let key = try await app.createKey().secret
+        try await app.test { client in
+            let response = try await client.execute(
+                uri: "/v1/parse", method: .post, headers: [.contentType: "application/json", .xAPIKey: key],
+                body: ByteBuffer(string: #"{"query": "120bpm dark techno in A minor, no vocals"}"#))
+            #expect(response.status == .ok)
+            #expect(response.headers[.rateLimitPolicy] != nil)
+            let json = try response.json()
+            #expect(Set(json.keys) == Self.filterFields)
+            #expect(json["duration"] is NSNull)
+            #expect(json["energy"] is NSNull)
+            #expect(json["parser"] as? String == "rules")
+            #expect(json["vocals"] as? String == "instrumental")
+            let bpm = try #require(json["bpm"] as? [String: Any])
+            #expect(bpm["min"] as? Double == 118 && bpm["max"] as? Double == 122 && bpm["target"] as? Double == 120)
+            let musicalKey = try #require(json["key"] as? [String: Any])
+            #expect(musicalKey["tonic"] as? String == "A")
+            #expect(musicalKey["camelot"] as? String == "8A")
+            #expect(musicalKey["open_key"] as? String == "1m")
+            #expect(json["genres"] as? [String] == ["techno"])
+        }
+    }
+
+    @Test(arguments: [#"{"query": ""}"#, #"{"query": "   "}"#, #"{"query": "\#(String(repeating: "techno ", count: 80))"}"#])
+    func emptyOrOverlongQueriesAre400(body: String) async throws {
+        let app = try await TestApp.shared()
+        let key = try await app.createKey().secret
+        try await app.test { client in
+            let response = try await client.execute(
+                uri: "/v1/parse", method: .post, headers: [.contentType: "application/json", .xAPIKey: key], body: ByteBuffer(string: body))
+            #expect(response.status == .badRequest)
+            let error = try ErrorBody(response)
+            #expect(error.error.code == "INVALID_REQUEST")
+            #expect(error.error.message.contains("query") || error.error.message.contains("The query"))
+        }
+    }
+
+    @Test func needsAKey() async throws {
+        try await TestApp.shared().test { client in
+            let response = try await client.execute(
+                uri: "/v1/parse", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"query": "techno"}"#))
+            #expect(response.status == .unauthorized)
+        }
+    }
+
+    /// The cache hit path with real Redis: a second instance (its own in-process cache empty) answers
+    /// from Redis without asking the model again.
+    @Test func llmAnswersAreSharedThroughRedis() async throws {
+        let provider = try await ScriptedHTTPServer.start()
+        defer { provider.stop() }
+        let answer: [String: Any] = [
+            "bpm": ["min": 125, "max": 135, "target": 130], "key": NSNull(), "harmonic": false, "energy": NSNull(),
+            "genres": ["techno"], "moods": ["dark"], "instruments": [], "vocals": NSNull(), "duration": NSNull(),
+            "keywords": ["warehouse"], "exclude": [], "confidence": 0.9,
+        ]
+        let content = String(decoding: try JSONSerialization.data(withJSONObject: answer), as: UTF8.self)
+        let message: [String: Any] = ["role": "assistant", "content": content, "refusal": NSNull()]
+        try provider.script([
+            .json([
+                "id": "chatcmpl-1", "object": "chat.completion", "choices": [["index": 0, "message": message, "finish_reason": "stop"]],
+            ])
+        ])
+        let prompts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../prompts").standardized.path
+        var configuration = AppConfiguration()
+        configuration.llmProvider = .openai
+        configuration.openAIBaseURL = URL(string: provider.baseURL + "/v1")!
+        configuration.openAIAPIKey = "sk-test"
+        configuration.promptsDirectory = prompts
+        let llm = try #require(try configuration.makeLLM())
+
+        var app = try await TestApp.shared()
+        app.llm = llm
+        let key = try await app.createKey().secret
+        let query = "dark warehouse techno \(UUID().uuidString.prefix(6))"
+        var answers: [[String: Any]] = []
+        for _ in 0..<2 {
+            // Each `test` builds fresh dependencies: a new parser whose in-process cache is empty.
+            let json = try await app.test { client in
+                let response = try await client.execute(
+                    uri: "/v1/parse", method: .post, headers: [.contentType: "application/json", .xAPIKey: key],
+                    body: ByteBuffer(string: #"{"query": "\#(query)"}"#))
+                #expect(response.status == .ok)
+                return String(buffer: response.body)
+            }
+            answers.append(try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]))
+        }
+        #expect(provider.requests().count == 1, "the second instance was answered from Redis")
+        #expect(answers.map { $0["parser"] as? String } == ["llm", "llm"])
+        #expect(answers.map { $0["keywords"] as? [String] } == [["warehouse"], ["warehouse"]])
+        #expect(answers[0]["prompt_version"] as? String == llm.prompt.version)
+
+        // Stored with the one-hour TTL.
+        let redis = try await sharedRedisClient()
+        let cacheKey = "openai:\(llm.provider.model):\(llm.prompt.version):\(RuleParser().read(query).normalizedQuery)"
+        let ttl = try await redis.send("TTL", RedisFiltersStore.redisKey(cacheKey)).int
+        #expect(ttl.map { $0 > 3500 && $0 <= 3600 } == true, "TTL \(String(describing: ttl))")
+    }
+}
