@@ -64,7 +64,12 @@ let package = Package(
         // Catalogues and the audio they point at: downloads behind the address guard.
         .target(
             name: "Catalogs",
-            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: [
+                "QueryParsing",
+                "AudioAnalysis",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
         ),
 
         // The service platform: configuration, Redis, PostgreSQL, the HTTP app.
@@ -74,6 +79,7 @@ let package = Package(
                 "CHiredis",
                 "AudioAnalysis",
                 "QueryParsing",
+                "Catalogs",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -131,7 +137,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CatalogsTests",
-            dependencies: ["Catalogs", "TestSupport"]
+            dependencies: ["Catalogs", "QueryParsing", "AudioAnalysis", "Synthesis", "TestSupport"]
         ),
         .testTarget(
             name: "CLITests",
@@ -142,6 +148,8 @@ let package = Package(
             dependencies: [
                 "Platform",
                 "AudioAnalysis",
+                "Catalogs",
+                "Synthesis",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

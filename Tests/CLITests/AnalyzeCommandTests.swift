@@ -45,6 +45,44 @@ import Testing
         }
     }
 
+    /// Issue bar: on a fresh demo library, `analyze` agrees with the manifest on the tempo (within 4%,
+    /// a half or double tempo counting as agreement, as the analysis reports both) for at least 95% of
+    /// the files and on the exact key for at least 90%.
+    @Test func aFreshDemoLibraryAgreesWithItsManifest() async throws {
+        let library = try Processes.makeTemporaryDirectory("demo-accuracy") + "/library"
+        let written = try await Musicforge.run(["demo-library", library, "--count", "40", "--seconds", "15"])
+        #expect(written.status == 0, "\(written.stderr)")
+        let manifestData = try Data(contentsOf: URL(fileURLWithPath: library + "/manifest.json"))
+        let manifest = try #require(try JSONSerialization.jsonObject(with: manifestData) as? [[String: Any]])
+        #expect(manifest.count == 40)
+        #expect(Set(manifest.compactMap { $0["genre"] as? String }).count >= 8)
+
+        let result = try await Musicforge.run(["analyze", "--json", library])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let byPath = Dictionary(uniqueKeysWithValues: lines.compactMap { line in (line["path"] as? String).map { ($0, line) } })
+        var tempoAgrees = 0
+        var keyAgrees = 0
+        for entry in manifest {
+            let line = try #require(byPath[library + "/" + (entry["path"] as? String ?? "")])
+            let truth = try #require(entry["bpm"] as? Double)
+            if let bpm = line["bpm"] as? Double, [truth, truth * 2, truth / 2].contains(where: { abs(bpm - $0) / $0 <= 0.04 }) {
+                tempoAgrees += 1
+            }
+            let wanted = entry["key"] as? [String: Any]
+            let found = line["key"] as? [String: Any]
+            if let wanted, let found, wanted["tonic"] as? String == found["tonic"] as? String,
+                wanted["mode"] as? String == found["mode"] as? String
+            {
+                keyAgrees += 1
+            }
+        }
+        #expect(Double(tempoAgrees) / 40 >= 0.95, "tempo agrees on \(tempoAgrees) of 40")
+        #expect(Double(keyAgrees) / 40 >= 0.90, "key agrees on \(keyAgrees) of 40")
+    }
+
     @Test func analyzePrintsAReadableLineWithoutJSON() async throws {
         let folder = try Processes.makeTemporaryDirectory("analyze-text")
         _ = try await Musicforge.run(["demo-library", folder, "--count", "1", "--seconds", "8"])

@@ -33,7 +33,7 @@ import Testing
             database: settings.database)
         #expect(
             tables.trimmingCharacters(in: .whitespacesAndNewlines)
-                == "accounts,api_keys,schema_migrations,searches,tracks,usage_daily,usage_events")
+                == "accounts,api_keys,library_tracks,schema_migrations,searches,tracks,usage_daily,usage_events")
     }
 
     @Test func concurrentMigratorsApplyEachVersionOnce() async throws {

@@ -369,17 +369,3 @@ enum LLMFixtures {
         #expect(filters.fallbackReason?.contains("malformed") == true)
     }
 }
-
-extension ScriptedHTTPServer.Response {
-    func repeating() -> Self {
-        var copy = self
-        copy.repeats = true
-        return copy
-    }
-
-    func delayed(_ seconds: Double) -> Self {
-        var copy = self
-        copy.delay = seconds
-        return copy
-    }
-}

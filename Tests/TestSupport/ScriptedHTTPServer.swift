@@ -27,13 +27,24 @@ public final class ScriptedHTTPServer: Sendable {
         public var delay: Double
         /// Keep answering with this one once it is reached.
         public var repeats: Bool
+        /// Serve this file's bytes instead of `body` (audio).
+        public var file: String?
 
-        public init(status: Int = 200, headers: [String: String] = [:], body: String, delay: Double = 0, repeats: Bool = false) {
+        public init(
+            status: Int = 200, headers: [String: String] = [:], body: String, delay: Double = 0, repeats: Bool = false,
+            file: String? = nil
+        ) {
             self.status = status
             self.headers = headers
             self.body = body
             self.delay = delay
             self.repeats = repeats
+            self.file = file
+        }
+
+        /// The bytes of `path`, with a content type.
+        public static func file(_ path: String, contentType: String, repeats: Bool = false) -> Response {
+            Response(status: 200, headers: ["Content-Type": contentType], body: "", repeats: repeats, file: path)
         }
 
         /// A JSON body from any `JSONSerialization` object.
@@ -97,7 +108,11 @@ public final class ScriptedHTTPServer: Sendable {
                 response = next_response()
                 if response.get("delay"):
                     time.sleep(response["delay"])
-                data = response["body"].encode("utf-8")
+                if response.get("file"):
+                    with open(response["file"], "rb") as f:
+                        data = f.read()
+                else:
+                    data = response["body"].encode("utf-8")
                 try:
                     self.send_response(response["status"])
                     for name, value in response.get("headers", {}).items():
@@ -127,7 +142,20 @@ public final class ScriptedHTTPServer: Sendable {
             executable: "/usr/bin/python3", arguments: [directory + "/server.py", directory, String(port)],
             logFile: directory + "/log")
         Processes.cleanUpWhenTestsExit("kill -9 \(process.pid) 2>/dev/null; rm -rf '\(directory)'")
-        try await Processes.wait(for: .seconds(10), what: "the scripted HTTP server") { Processes.isListening(port: port) }
+        do {
+            try await Processes.wait(for: .seconds(30), what: "the scripted HTTP server") {
+                Processes.isListening(port: port) || !process.isRunning
+            }
+        } catch {
+            process.signal(SIGKILL)
+            throw error
+        }
+        guard process.isRunning else {
+            // Most likely the port was taken between choosing and binding: try another.
+            let log = (try? String(contentsOfFile: directory + "/log", encoding: .utf8)) ?? ""
+            if log.contains("Address already in use") { return try await start() }
+            throw HarnessError("the scripted HTTP server exited: \(log.suffix(500))")
+        }
         return ScriptedHTTPServer(port: port, directory: directory, process: process)
     }
 
@@ -159,5 +187,21 @@ private final class VersionCounter: Sendable {
         value.withLock {
             $0 += 1; return $0
         }
+    }
+}
+
+extension ScriptedHTTPServer.Response {
+    /// The same response, answering every request from here on.
+    public func repeating() -> Self {
+        var copy = self
+        copy.repeats = true
+        return copy
+    }
+
+    /// The same response, `seconds` late.
+    public func delayed(_ seconds: Double) -> Self {
+        var copy = self
+        copy.delay = seconds
+        return copy
     }
 }

@@ -14,11 +14,17 @@ public struct DecodedAudio: Sendable {
     public var durationSeconds: Double
     /// True when decoding stopped at `DecodingLimits.maxSeconds` before the end.
     public var truncated: Bool
+    /// The container's descriptive tags.
+    public var metadata: AudioMetadata
 
     /// Seconds of audio decoded.
     public var decodedSeconds: Double { Double(mono.count) / Double(sampleRate) }
 
-    public init(sampleRate: Int, mono: [Float], loudnessLUFS: Double, durationSeconds: Double, truncated: Bool) {
+    public init(
+        sampleRate: Int, mono: [Float], loudnessLUFS: Double, durationSeconds: Double, truncated: Bool,
+        metadata: AudioMetadata = AudioMetadata()
+    ) {
+        self.metadata = metadata
         self.sampleRate = sampleRate
         self.mono = mono
         self.loudnessLUFS = loudnessLUFS

@@ -200,7 +200,22 @@ final class DecodingSession {
         }
         return DecodedAudio(
             sampleRate: outputRate, mono: mono, loudnessLUFS: meter?.integratedLoudness ?? LoudnessMeter.floor,
-            durationSeconds: duration, truncated: truncated)
+            durationSeconds: duration, truncated: truncated, metadata: metadata(of: format))
+    }
+
+    /// Tags from the container, then from the audio stream (Ogg keeps its Vorbis comments there).
+    /// FFmpeg matches keys without regard to case.
+    private func metadata(of format: UnsafeMutablePointer<AVFormatContext>) -> AudioMetadata {
+        let dictionaries = [format.pointee.metadata, format.pointee.streams[Int(streamIndex)]?.pointee.metadata]
+        func tag(_ name: String) -> String? {
+            for dictionary in dictionaries {
+                guard let dictionary, let entry = av_dict_get(dictionary, name, nil, 0), let value = entry.pointee.value else { continue }
+                let text = String(String(cString: value).drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+                if !text.isEmpty { return String(text.prefix(AudioMetadata.maxLength)) }
+            }
+            return nil
+        }
+        return AudioMetadata(title: tag("title"), artist: tag("artist"), album: tag("album"), genre: tag("genre"), comment: tag("comment"))
     }
 
     /// Resamples one decoded frame to interleaved float at the output rate, (re)configuring the

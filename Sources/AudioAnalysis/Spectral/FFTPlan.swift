@@ -33,6 +33,9 @@ public final class FFTPlan: @unchecked Sendable {
 /// Makes and keeps FFTW plans, one per size, serialising FFTW's planner.
 public final class FFTPlanner: Sendable {
     private let plans = Mutex<[Int: FFTPlan]>([:])
+    /// FFTW's planner is one per process, however many `FFTPlanner`s there are: every plan is made
+    /// under this one lock.
+    fileprivate static let fftw = Mutex(())
 
     public init() {}
 
@@ -40,7 +43,7 @@ public final class FFTPlanner: Sendable {
     public func plan(size: Int) -> FFTPlan {
         plans.withLock { plans in
             if let plan = plans[size] { return plan }
-            let plan = FFTPlan(size: size)
+            let plan = Self.fftw.withLock { _ in FFTPlan(size: size) }
             plans[size] = plan
             return plan
         }

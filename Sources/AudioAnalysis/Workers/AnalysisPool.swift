@@ -68,6 +68,8 @@ public enum AnalysisError: Error, Sendable, Hashable, CustomStringConvertible {
 public struct AnalysisReport: Sendable {
     /// Nil only for decode-only jobs.
     public var analysis: Analysis?
+    /// The container's tags (title, artist, genre, comment).
+    public var metadata: AudioMetadata = AudioMetadata()
     /// CPU time the worker spent.
     public var timing: AnalysisTiming
     /// The worker's peak resident memory after the job, in MiB.

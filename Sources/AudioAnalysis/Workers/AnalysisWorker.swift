@@ -44,19 +44,20 @@ public struct AnalysisWorker {
         switch decoded {
         case .failure(let error):
             return WorkerReply(
-                job: request.job, analysis: nil, error: WorkerFailure(code: error.code, message: error.description),
+                job: request.job, analysis: nil, metadata: nil, error: WorkerFailure(code: error.code, message: error.description),
                 timing: AnalysisTiming(decode: decodeTime, analysis: 0), peakRSSMiB: ThreadClock.peakRSSMiB())
         case .success(let audio):
             if request.decodeOnly {
                 return WorkerReply(
-                    job: request.job, analysis: nil, error: nil, timing: AnalysisTiming(decode: decodeTime, analysis: 0),
+                    job: request.job, analysis: nil, metadata: audio.metadata, error: nil,
+                    timing: AnalysisTiming(decode: decodeTime, analysis: 0),
                     peakRSSMiB: ThreadClock.peakRSSMiB())
             }
             let analysisStart = ThreadClock.now()
             let analysis = analyzer.analyze(audio)
             let analysisTime = ThreadClock.now() - analysisStart
             return WorkerReply(
-                job: request.job, analysis: analysis, error: nil,
+                job: request.job, analysis: analysis, metadata: audio.metadata, error: nil,
                 timing: AnalysisTiming(decode: decodeTime, analysis: analysisTime), peakRSSMiB: ThreadClock.peakRSSMiB())
         }
     }

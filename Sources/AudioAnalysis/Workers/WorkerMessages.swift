@@ -23,13 +23,15 @@ enum WorkerGreeting {
 struct WorkerReply: Codable, Sendable {
     var job: UInt64
     var analysis: Analysis?
+    /// The container's tags, when the input decoded.
+    var metadata: AudioMetadata?
     var error: WorkerFailure?
     var timing: AnalysisTiming
     /// The worker's peak resident memory so far, in MiB.
     var peakRSSMiB: Double
 
     enum CodingKeys: String, CodingKey {
-        case job, analysis, error
+        case job, analysis, metadata, error
         case timing = "timing_ms"
         case peakRSSMiB = "peak_rss_mb"
     }

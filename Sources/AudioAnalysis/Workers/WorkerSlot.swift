@@ -36,7 +36,10 @@ final class WorkerSlot {
             let reply = try decoder.decode(WorkerReply.self, from: Data(Frames.read(from: worker.output, until: deadline)))
             guard reply.job == job.request.job else { throw SlotFailure.protocolBroken }
             if let error = reply.error { return .failure(.decoding(code: error.code, message: error.message)) }
-            return .success(AnalysisReport(analysis: reply.analysis, timing: reply.timing, peakRSSMiB: reply.peakRSSMiB))
+            return .success(
+                AnalysisReport(
+                    analysis: reply.analysis, metadata: reply.metadata ?? AudioMetadata(), timing: reply.timing,
+                    peakRSSMiB: reply.peakRSSMiB))
         } catch Frames.Failure.timedOut {
             replace(worker)
             return .failure(.timedOut(seconds: Double(configuration.jobTimeout.components.seconds)))

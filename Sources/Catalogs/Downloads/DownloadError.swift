@@ -16,6 +16,8 @@ public enum DownloadError: Error, Sendable, Hashable, CustomStringConvertible {
     case timedOut
     /// The connection failed.
     case transport(String)
+    /// The download program (yt-dlp) failed.
+    case tool(String)
 
     /// A stable machine-readable code.
     public var code: String {
@@ -23,7 +25,7 @@ public enum DownloadError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidURL: "INVALID_REQUEST"
         case .forbiddenAddress: "URL_NOT_ALLOWED"
         case .tooLarge: "PAYLOAD_TOO_LARGE"
-        case .unresolvable, .status, .tooManyRedirects, .timedOut, .transport: "UPSTREAM_ERROR"
+        case .unresolvable, .status, .tooManyRedirects, .timedOut, .transport, .tool: "UPSTREAM_ERROR"
         }
     }
 
@@ -37,6 +39,7 @@ public enum DownloadError: Error, Sendable, Hashable, CustomStringConvertible {
         case .tooLarge(let limit): "The download is larger than the limit of \(limit) bytes."
         case .timedOut: "The download did not finish in time."
         case .transport(let reason): "The download failed: \(reason)."
+        case .tool(let reason): "yt-dlp failed: \(reason)."
         }
     }
 }

@@ -14,5 +14,7 @@ public struct Migration: Sendable {
     public static let all: [Migration] = [
         Migration(version: 1, name: "initial", sql: String(decoding: PackageResources._001_initial_sql, as: UTF8.self)),
         Migration(version: 2, name: "usage_rollup", sql: String(decoding: PackageResources._002_usage_rollup_sql, as: UTF8.self)),
+        Migration(
+            version: 3, name: "library_tracks", sql: String(decoding: PackageResources._003_library_tracks_sql, as: UTF8.self)),
     ]
 }

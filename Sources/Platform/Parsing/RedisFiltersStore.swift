@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Logging
 import QueryParsing
@@ -14,9 +13,7 @@ public struct RedisFiltersStore: FiltersStore {
         self.logger = logger
     }
 
-    static func redisKey(_ key: String) -> String {
-        "mf:filters:" + SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    static func redisKey(_ key: String) -> String { RedisClient.digestKey("mf:filters:", key) }
 
     public func filters(forKey key: String) async -> Filters? {
         do {

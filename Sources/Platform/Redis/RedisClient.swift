@@ -234,3 +234,11 @@ public struct RedisScript: Sendable {
         }.joined()
     }
 }
+
+extension RedisClient {
+    /// `prefix` followed by the SHA-256 of `key` in hex: a bounded Redis key for an unbounded text
+    /// (a query, a provider request URL).
+    static func digestKey(_ prefix: String, _ key: String) -> String {
+        prefix + SHA256.hash(data: Array(key.utf8)).map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    }
+}

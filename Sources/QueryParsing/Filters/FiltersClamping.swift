@@ -70,3 +70,24 @@ extension Vocabulary {
         return phrases[key].flatMap(pick)
     }
 }
+
+/// The rule parser's vocabulary for tags from elsewhere (folder names, file tags, provider tags), so
+/// that "Drum & Bass" in a folder name and "dnb" in a query meet as "drum-and-bass".
+public enum TagVocabulary {
+    /// The canonical genre, mood or instrument name `text` stands for, or `text` lower-cased.
+    public static func canonical(_ text: String) -> String {
+        let key = QueryText(text).tokens.map(\.text).joined(separator: " ")
+        switch Vocabulary.phrases[key] {
+        case .genre(let name), .mood(let name), .instrument(let name): return name
+        default: return text.lowercased()
+        }
+    }
+
+    /// Whether `name` is a canonical genre, mood or instrument.
+    public static func isKnown(_ name: String) -> Bool {
+        switch Vocabulary.phrases[QueryText(name).tokens.map(\.text).joined(separator: " ")] {
+        case .genre(let canonical), .mood(let canonical), .instrument(let canonical): canonical == name
+        default: false
+        }
+    }
+}
