@@ -72,6 +72,9 @@ let package = Package(
             ]
         ),
 
+        // Search: orchestration (parse, fan out, analyse, rank) and ranking. Storage behind protocols.
+        .target(name: "Search", dependencies: ["QueryParsing", "Catalogs", "AudioAnalysis", "MusicTheory"]),
+
         // The service platform: configuration, Redis, PostgreSQL, the HTTP app.
         .target(
             name: "Platform",
@@ -80,6 +83,7 @@ let package = Package(
                 "AudioAnalysis",
                 "QueryParsing",
                 "Catalogs",
+                "Search",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,6 +110,7 @@ let package = Package(
                 "AudioAnalysis",
                 "Catalogs",
                 "QueryParsing",
+                "Search",
                 "Synthesis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -134,6 +139,10 @@ let package = Package(
             dependencies: ["QueryParsing", "MusicTheory", "TestSupport"],
             // The query table is read by path, by the tests and by scripts/bench-parse.
             exclude: ["Resources"]
+        ),
+        .testTarget(
+            name: "SearchTests",
+            dependencies: ["Search", "Catalogs", "QueryParsing", "AudioAnalysis", "MusicTheory", "TestSupport"]
         ),
         .testTarget(
             name: "CatalogsTests",

@@ -95,7 +95,7 @@ import Testing
             return path
         }
         let first = Task { _ = try? await pool.analyze(path: stuckPaths[0]) }
-        try await Processes.wait(for: .seconds(10), what: "the worker to take the first job") {
+        try await Processes.wait(for: .seconds(60), what: "the worker to take the first job") {
             pool.waitingJobs == 0 && !pool.workerProcessIDs.isEmpty
         }
         let waiting = Task {

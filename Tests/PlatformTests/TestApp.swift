@@ -2,8 +2,8 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import QueryParsing
 import Prometheus
+import QueryParsing
 import TestSupport
 
 @testable import Platform
@@ -19,6 +19,8 @@ struct TestApp {
     var adminKey: String?
     /// An LLM for query parsing (a fake provider's server); none by default.
     var llm: QueryParser.LLM?
+    /// Further settings (catalogues, a library); applied last.
+    var configure: (@Sendable (inout AppConfiguration) -> Void)?
     /// Each test app drains its own stream into its own database.
     var usageStream = "usage:" + UUID().uuidString
     /// Raised by a test to act as if SIGTERM had arrived.
@@ -37,6 +39,8 @@ struct TestApp {
         configuration.rateLimitFailure = failurePolicy
         configuration.rateLimitPolicy = policy
         configuration.adminKey = adminKey
+        configuration.analysisExecutable = BuiltProducts.musicforge
+        configure?(&configuration)
         var redisOptions = RedisClient.Options()
         redisOptions.commandTimeout = .seconds(1)
         var dependencies = AppDependencies(
@@ -49,8 +53,12 @@ struct TestApp {
     }
 
     /// Runs `body` against the application through HummingbirdTesting's router client.
-    func test<T: Sendable>(_ body: @Sendable @escaping (any TestClientProtocol) async throws -> T) async throws -> T {
-        let app = try ApplicationBuilder.application(dependencies: dependencies(), logger: logger)
+    func test<T: Sendable>(
+        dependencies given: AppDependencies? = nil, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> T
+    ) async throws -> T {
+        let dependencies = given ?? dependencies()
+        defer { dependencies.analysis.shutdown() }
+        let app = try ApplicationBuilder.application(dependencies: dependencies, logger: logger)
         return try await app.test(.router, body)
     }
 

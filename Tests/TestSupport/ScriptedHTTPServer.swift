@@ -9,8 +9,9 @@ import Synchronization
 /// (an LLM provider, a catalogue). The test writes the exact bodies the provider documents; the server
 /// records every request so the test can check what was sent.
 ///
-/// Responses are served in order, for any path; the last one marked `repeats` answers every further
-/// request. With nothing scripted the server answers 599 so a test never passes by accident.
+/// Responses are served in order: each request gets the first one still queued whose `path` prefix
+/// it matches (or that has none); one marked `repeats` stays to answer every further such request.
+/// With nothing scripted the server answers 599, so a test never passes by accident.
 public final class ScriptedHTTPServer: Sendable {
     public let port: Int
     public let directory: String
@@ -29,6 +30,8 @@ public final class ScriptedHTTPServer: Sendable {
         public var repeats: Bool
         /// Serve this file's bytes instead of `body` (audio).
         public var file: String?
+        /// Answer only requests whose path starts with this; nil answers any.
+        public var path: String?
 
         public init(
             status: Int = 200, headers: [String: String] = [:], body: String, delay: Double = 0, repeats: Bool = false,
@@ -45,6 +48,13 @@ public final class ScriptedHTTPServer: Sendable {
         /// The bytes of `path`, with a content type.
         public static func file(_ path: String, contentType: String, repeats: Bool = false) -> Response {
             Response(status: 200, headers: ["Content-Type": contentType], body: "", repeats: repeats, file: path)
+        }
+
+        /// The same response, only for requests whose path starts with `prefix`.
+        public func only(for prefix: String) -> Response {
+            var copy = self
+            copy.path = prefix
+            return copy
         }
 
         /// A JSON body from any `JSONSerialization` object.
@@ -78,7 +88,7 @@ public final class ScriptedHTTPServer: Sendable {
         folder, port = sys.argv[1], int(sys.argv[2])
         lock = threading.Lock()
         state = {"version": None, "queue": []}
-        def next_response():
+        def next_response(path):
             with lock:
                 try:
                     with open(os.path.join(folder, "script.json")) as f:
@@ -89,11 +99,11 @@ public final class ScriptedHTTPServer: Sendable {
                     state["version"] = script["version"]
                     state["queue"] = list(script["responses"])
                 queue = state["queue"]
-                if not queue:
-                    return {"status": 599, "headers": {}, "body": "nothing scripted", "delay": 0}
-                if queue[0].get("repeats"):
-                    return queue[0]
-                return queue.pop(0)
+                for index, response in enumerate(queue):
+                    prefix = response.get("path")
+                    if prefix is None or path.startswith(prefix):
+                        return response if response.get("repeats") else queue.pop(index)
+                return {"status": 599, "headers": {}, "body": "nothing scripted", "delay": 0}
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             def log_message(self, *args): pass
@@ -105,7 +115,7 @@ public final class ScriptedHTTPServer: Sendable {
                 with lock:
                     with open(os.path.join(folder, "requests.jsonl"), "a") as f:
                         f.write(json.dumps(record) + "\n")
-                response = next_response()
+                response = next_response(self.path)
                 if response.get("delay"):
                     time.sleep(response["delay"])
                 if response.get("file"):

@@ -9,7 +9,12 @@ public final class AudioDownloader: Sendable {
     public let timeout: Duration
     public let maxRedirects: Int
     public let guardrail: AddressGuard
-    private let client: HTTPClient
+    private var client: HTTPClient { Self.client }
+
+    /// One client for every downloader of the process, like `HTTPClient.shared` but with redirects left
+    /// to us, so that every hop passes the guard. Never shut down: it lives as long as the process.
+    private static let client = HTTPClient(
+        eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
 
     /// - Parameters:
     ///   - maxBytes: bodies larger than this fail with `DownloadError.tooLarge` (uploads have the same cap).
@@ -23,15 +28,11 @@ public final class AudioDownloader: Sendable {
         self.timeout = timeout
         self.maxRedirects = maxRedirects
         guardrail = AddressGuard(allowPrivateAddresses: allowPrivateAddresses)
-        // Redirects are followed here, not by the client, so that every hop passes the guard.
-        client = HTTPClient(
-            eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
     }
 
-    /// Closes the client's connections.
-    public func shutdown() async {
-        try? await client.shutdown()
-    }
+    /// Nothing to close: the client is shared by the process (kept so callers need not change when
+    /// a downloader gets resources of its own).
+    public func shutdown() async {}
 
     /// The body at `urlString`, or why not.
     public func download(_ urlString: String) async throws(DownloadError) -> [UInt8] {

@@ -115,11 +115,32 @@ public final class LocalLibrary: Sendable {
             failed: fresh.count { $0.failure != nil }, removed: removed.count)
     }
 
+    /// The stored analysis of the file at `path` (relative), if it still describes the file.
+    public func currentAnalysis(of path: String) async -> Analysis? {
+        guard let file = Self.stat(root: root, path: path) else { return nil }
+        let records = await currentRecords()
+        guard let record = records[path], record.isCurrent(for: file) else { return nil }
+        return record.analysis
+    }
+
     /// Records one analysis made elsewhere (by the search pipeline), so it is not made again.
-    public func remember(_ analysis: Analysis, metadata: AudioMetadata, for file: LibraryFile) async {
+    public func remember(_ analysis: Analysis, metadata: AudioMetadata, of path: String) async {
+        guard let file = Self.stat(root: root, path: path) else { return }
         let record = LibraryRecord(path: file.path, size: file.size, modified: file.modified, analysis: analysis, metadata: metadata)
+        _ = await currentRecords()
         try? await store.save([record], removing: [], root: root)
         snapshot.withLock { $0?[file.path] = record }
+    }
+
+    /// The file at `path` under `root` as the folder shows it now.
+    static func stat(root: String, path: String) -> LibraryFile? {
+        let url = URL(fileURLWithPath: root + "/" + path)
+        guard let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey, .contentModificationDateKey]),
+            values.isRegularFile == true
+        else { return nil }
+        return LibraryFile(
+            path: path, size: Int64(values.fileSize ?? 0), modified: values.contentModificationDate?.timeIntervalSince1970 ?? 0,
+            folderTags: LibraryScanner.folderTags(of: path))
     }
 
     private func currentRecords() async -> [String: LibraryRecord] {

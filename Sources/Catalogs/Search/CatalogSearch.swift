@@ -20,6 +20,18 @@ public struct CatalogSearch: Sendable {
         public var error: String?
         /// A stable code for `error` (``CatalogError/code``).
         public var code: String?
+
+        /// Writes `error` and `code` as null when absent, as the contract lists them.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(status, forKey: .status)
+            try container.encode(count, forKey: .count)
+            try container.encode(error, forKey: .error)
+            try container.encode(code, forKey: .code)
+        }
+
+        enum CodingKeys: String, CodingKey { case name, status, count, error, code }
     }
 
     public struct Result: Sendable {

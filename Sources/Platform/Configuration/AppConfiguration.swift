@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import QueryParsing
+import Search
 
 /// Everything the service reads from its environment, read and checked once at start.
 ///
@@ -50,6 +51,10 @@ public struct AppConfiguration: Sendable {
     public var rateLimitPolicy: RateLimitPolicy = .defaults
     public var rateLimitFailure: RateLimitFailurePolicy = .local
     public var allowPrivateURLs: Bool = false
+    /// The `musicforge` program the analysis workers run; nil: this program (tests set it).
+    public var analysisExecutable: String?
+    /// How the ranking weighs tempo, key, energy and words (`RANKING_WEIGHTS`).
+    public var rankingWeights: RankingWeights = .defaults
 
     /// Defaults everywhere; tests and tools set what they need.
     public init() {}
@@ -135,6 +140,13 @@ public struct AppConfiguration: Sendable {
             self.rateLimitFailure = parsed
         }
         if let allow = try env.flag("MUSICFORGE_ALLOW_PRIVATE_URLS") { self.allowPrivateURLs = allow }
+        if let weights = env["RANKING_WEIGHTS"] {
+            guard let parsed = RankingWeights(parsing: weights) else {
+                throw .malformed(
+                    name: "RANKING_WEIGHTS", value: weights, expected: "bpm=…,key=…,energy=…,text=… with numbers of 0 or more")
+            }
+            self.rankingWeights = parsed
+        }
     }
 }
 

@@ -16,5 +16,7 @@ public struct Migration: Sendable {
         Migration(version: 2, name: "usage_rollup", sql: String(decoding: PackageResources._002_usage_rollup_sql, as: UTF8.self)),
         Migration(
             version: 3, name: "library_tracks", sql: String(decoding: PackageResources._003_library_tracks_sql, as: UTF8.self)),
+        Migration(
+            version: 4, name: "track_analysis", sql: String(decoding: PackageResources._004_track_analysis_sql, as: UTF8.self)),
     ]
 }

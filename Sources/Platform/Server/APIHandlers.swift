@@ -1,3 +1,4 @@
+import Catalogs
 import Foundation
 import Logging
 import OpenAPIRuntime
@@ -45,11 +46,25 @@ struct APIHandlers: APIProtocol {
     // MARK: Filled in by later versions
 
     func searchTracks(_ input: Operations.SearchTracks.Input) async throws -> Operations.SearchTracks.Output {
-        throw APIError.notImplemented("Search")
+        guard case .json(let request) = input.body else { throw APIError.invalidRequest("The body must be JSON.") }
+        let sources = request.sources.map { Set($0.compactMap { CatalogSource(rawValue: $0.rawValue) }) }
+        let response = try await dependencies.search.search(
+            query: request.query, limit: request.limit, sources: sources, deadlineMS: request.deadlineMs)
+        return .ok(.init(body: .json(response)))
     }
 
     func searchTracksGet(_ input: Operations.SearchTracksGet.Input) async throws -> Operations.SearchTracksGet.Output {
-        throw APIError.notImplemented("Search")
+        var sources: Set<CatalogSource>?
+        if let text = input.query.sources {
+            guard let parsed = AppConfiguration.sources(parsing: text) else {
+                throw APIError.invalidRequest(
+                    "`sources` is a comma-separated list of local, jamendo, youtube, openverse.", details: ["field": "sources"])
+            }
+            sources = parsed
+        }
+        let response = try await dependencies.search.search(
+            query: input.query.q, limit: input.query.limit, sources: sources, deadlineMS: input.query.deadlineMs)
+        return .ok(.init(body: .json(response)))
     }
 
     func parseQuery(_ input: Operations.ParseQuery.Input) async throws -> Operations.ParseQuery.Output {

@@ -1,7 +1,9 @@
 import AudioAnalysis
+import Catalogs
 import Logging
 import Prometheus
 import QueryParsing
+import Search
 
 /// What the HTTP layer needs, built once at start and passed down: no globals.
 public struct AppDependencies: Sendable {
@@ -21,6 +23,8 @@ public struct AppDependencies: Sendable {
     public var analysis: AnalysisPool
     /// Queries to filters: the LLM when configured, the rules always; answers cached in Redis.
     public var parser: QueryParser
+    /// Search: catalogues, analyses (cached in PostgreSQL and Redis), ranking, the response cache.
+    public var search: SearchService
     /// How long a rotated key keeps working.
     public var rotationGrace: Duration = .seconds(86_400)
 
@@ -40,7 +44,20 @@ public struct AppDependencies: Sendable {
         self.usage = UsageStore(database: database)
         self.recorder = UsageRecorder(redis: redis, store: usage, stream: usageStream, logger: logger)
         self.metrics = metrics
-        self.analysis = AnalysisPoolService.pool(workers: configuration.analysisWorkers)
+        self.analysis = AnalysisPoolService.pool(workers: configuration.analysisWorkers, executable: configuration.analysisExecutable)
         self.parser = QueryParser(llm: llm, store: RedisFiltersStore(redis: redis, logger: logger), logger: logger)
+        let library = configuration.libraryPath.map { LocalLibrary(root: $0, store: PostgresLibraryIndex(database: database)) }
+        let analyzer = CandidateAnalyzer(
+            pool: analysis, store: TrackStore(database: database, redis: redis, logger: logger), claim: RedisAnalysisClaim(redis: redis),
+            library: library, downloader: AudioDownloader(allowPrivateAddresses: configuration.allowPrivateURLs),
+            youtube: YTDLPFetcher(program: configuration.ytdlpPath))
+        let pipeline = SearchPipeline(
+            parser: parser,
+            catalogs: CatalogSearch(
+                providers: configuration.catalogProviders(library: library, cache: RedisResponseCache(redis: redis, logger: logger))),
+            analyzer: analyzer, ranker: Ranker(weights: configuration.rankingWeights))
+        self.search = SearchService(
+            pipeline: pipeline, redis: redis, database: database, defaultSources: configuration.defaultSources(hasLibrary: library != nil),
+            logger: logger)
     }
 }

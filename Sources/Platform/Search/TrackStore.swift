@@ -1,0 +1,105 @@
+import AudioAnalysis
+import Catalogs
+import Foundation
+import Logging
+import PostgresNIO
+import Search
+
+/// Analysed tracks: PostgreSQL's `tracks` table, with Redis in front (`mf:analysis:<version>:<id>`,
+/// 7 days), shared by every instance. Redis down: PostgreSQL answers. PostgreSQL down: a miss, and
+/// the track is analysed again.
+public struct TrackStore: AnalysisStore {
+    let database: Database
+    let redis: RedisClient
+    let logger: Logger
+    public static let redisTTL: Duration = .seconds(7 * 86_400)
+
+    public init(database: Database, redis: RedisClient, logger: Logger) {
+        self.database = database
+        self.redis = redis
+        self.logger = logger
+    }
+
+    static func redisKey(_ id: String, version: Int) -> String { RedisClient.digestKey("mf:analysis:\(version):", id) }
+
+    public func analysis(of trackID: String, version: Int) async -> Analysis? {
+        if case .bulk(let bytes)? = try? await redis.send("GET", Self.redisKey(trackID, version: version)),
+            let analysis = try? JSONDecoder().decode(Analysis.self, from: Data(bytes))
+        {
+            return analysis
+        }
+        do {
+            let rows = try await database.client.query(
+                "SELECT analysis::text FROM tracks WHERE id = \(trackID) AND analysis_version = \(version) AND analysis IS NOT NULL",
+                logger: logger)
+            for try await json in rows.decode(String.self) {
+                guard let analysis = try? JSONDecoder().decode(Analysis.self, from: Data(json.utf8)) else { return nil }
+                _ = try? await redis.send(
+                    "SET", Self.redisKey(trackID, version: version), json, "EX", String(Self.redisTTL.components.seconds))
+                return analysis
+            }
+        } catch {
+            logger.warning("track store read failed", metadata: ["track": "\(trackID)", "error": "\(String(reflecting: error))"])
+        }
+        return nil
+    }
+
+    public func store(_ analysis: Analysis, of candidate: Candidate) async {
+        let json = String(decoding: (try? JSONEncoder().encode(analysis)) ?? Data(), as: UTF8.self)
+        do {
+            try await database.client.query(
+                """
+                INSERT INTO tracks (id, source, external_id, title, artist, duration_seconds, url, audio_url, license, tags,
+                                    bpm, bpm_confidence, key_tonic, key_mode, key_confidence, energy, loudness_lufs,
+                                    analysis_version, analysed_at, analysis)
+                VALUES (\(candidate.id), \(candidate.source.rawValue), \(candidate.externalID), \(candidate.title),
+                        \(candidate.artist ?? ""), \(analysis.durationSeconds), \(candidate.pageURL), \(candidate.audio.publicURL),
+                        \(candidate.license), \(candidate.tags), \(analysis.bpm), \(analysis.bpmConfidence), \(analysis.key?.tonic),
+                        \(analysis.key?.mode), \(analysis.key?.confidence), \(analysis.energy), \(analysis.loudnessLufs),
+                        \(analysis.analysisVersion), now(), \(json)::jsonb)
+                ON CONFLICT (id) DO UPDATE SET
+                    title = EXCLUDED.title, artist = EXCLUDED.artist, duration_seconds = EXCLUDED.duration_seconds,
+                    url = EXCLUDED.url, audio_url = EXCLUDED.audio_url, license = EXCLUDED.license, tags = EXCLUDED.tags,
+                    bpm = EXCLUDED.bpm, bpm_confidence = EXCLUDED.bpm_confidence, key_tonic = EXCLUDED.key_tonic,
+                    key_mode = EXCLUDED.key_mode, key_confidence = EXCLUDED.key_confidence, energy = EXCLUDED.energy,
+                    loudness_lufs = EXCLUDED.loudness_lufs, analysis_version = EXCLUDED.analysis_version,
+                    analysed_at = EXCLUDED.analysed_at, analysis = EXCLUDED.analysis, updated_at = now()
+                """,
+                logger: logger)
+        } catch {
+            logger.warning("track store write failed", metadata: ["track": "\(candidate.id)", "error": "\(String(reflecting: error))"])
+        }
+        _ = try? await redis.send(
+            "SET", Self.redisKey(candidate.id, version: analysis.analysisVersion), json, "EX", String(Self.redisTTL.components.seconds))
+    }
+}
+
+/// One analysis of a track at a time across instances: `SET mf:analysing:<id> NX PX`.
+public struct RedisAnalysisClaim: AnalysisClaim {
+    let redis: RedisClient
+    let owner = UUID().uuidString
+
+    public init(redis: RedisClient) { self.redis = redis }
+
+    static func redisKey(_ id: String) -> String { RedisClient.digestKey("mf:analysing:", id) }
+
+    public func claim(_ trackID: String, for duration: Duration) async -> Bool {
+        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        guard let reply = try? await redis.send("SET", Self.redisKey(trackID), owner, "NX", "PX", String(milliseconds)) else {
+            // Redis down: go ahead; the worst case is the same track analysed twice.
+            return true
+        }
+        return reply == .status("OK")
+    }
+
+    public func release(_ trackID: String) async {
+        _ = try? await redis.evaluate(Self.releaseScript, keys: [Self.redisKey(trackID)], arguments: [owner])
+    }
+
+    /// Deletes the claim only if it is still ours (it may have expired and been taken since).
+    static let releaseScript = RedisScript(
+        """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+        return 0
+        """)
+}

@@ -1,0 +1,131 @@
+import AudioAnalysis
+import Catalogs
+import Synchronization
+
+/// Where analyses of catalogue tracks are kept, by track id (`source:external_id`) and engine
+/// version: PostgreSQL and Redis in the server, memory for the command line.
+public protocol AnalysisStore: Sendable {
+    func analysis(of trackID: String, version: Int) async -> Analysis?
+    func store(_ analysis: Analysis, of candidate: Candidate) async
+}
+
+/// Makes sure that only one instance analyses a track at a time (a Redis lock in the server).
+public protocol AnalysisClaim: Sendable {
+    /// True when this instance may analyse `trackID` now; false when another holds it.
+    func claim(_ trackID: String, for duration: Duration) async -> Bool
+    func release(_ trackID: String) async
+}
+
+/// Why a candidate has no analysis.
+public struct AnalysisFailure: Error, Sendable, Hashable {
+    public var code: String
+    public var message: String
+}
+
+/// Analyses candidates through the worker pool, once each: a stored analysis is reused, concurrent
+/// requests for one track (on this instance) share one job, and with an ``AnalysisClaim`` another
+/// instance's job in progress is waited for instead of repeated.
+public final class CandidateAnalyzer: Sendable {
+    let pool: AnalysisPool
+    let store: (any AnalysisStore)?
+    let claim: (any AnalysisClaim)?
+    let library: LocalLibrary?
+    let downloader: AudioDownloader
+    let youtube: YTDLPFetcher
+    private let inFlight = Mutex<[String: Task<Result<Analysis, AnalysisFailure>, Never>]>([:])
+    private let jobs = Atomic(0)
+
+    public init(
+        pool: AnalysisPool, store: (any AnalysisStore)?, claim: (any AnalysisClaim)? = nil, library: LocalLibrary?,
+        downloader: AudioDownloader, youtube: YTDLPFetcher
+    ) {
+        self.pool = pool
+        self.store = store
+        self.claim = claim
+        self.library = library
+        self.downloader = downloader
+        self.youtube = youtube
+    }
+
+    /// Analyses run by this instance so far (cache hits excluded).
+    public var analysesRun: Int { jobs.load(ordering: .relaxed) }
+
+    /// The analysis of `candidate`, waiting for it. The work goes on if the caller stops waiting, so
+    /// it warms the cache for the next search.
+    public func analysis(of candidate: Candidate) async -> Result<Analysis, AnalysisFailure> {
+        if let known = await cached(candidate) { return .success(known) }
+        let task = inFlight.withLock { tasks in
+            if let running = tasks[candidate.id] { return running }
+            let task = Task { await self.analyse(candidate) }
+            tasks[candidate.id] = task
+            return task
+        }
+        return await task.value
+    }
+
+    private func cached(_ candidate: Candidate) async -> Analysis? {
+        if candidate.source == .local, let library {
+            return await library.currentAnalysis(of: candidate.externalID)
+        }
+        return await store?.analysis(of: candidate.id, version: Analysis.currentVersion)
+    }
+
+    private func analyse(_ candidate: Candidate) async -> Result<Analysis, AnalysisFailure> {
+        defer { _ = inFlight.withLock { $0.removeValue(forKey: candidate.id) } }
+        // Another instance may be on it: wait for its result rather than repeat the work.
+        var claimed = false
+        if let claim, candidate.source != .local {
+            for _ in 0..<60 {
+                if await claim.claim(candidate.id, for: .seconds(60)) {
+                    claimed = true
+                    break
+                }
+                try? await Task.sleep(for: .milliseconds(250))
+                if let known = await cached(candidate) { return .success(known) }
+            }
+        }
+        defer {
+            if claimed, let claim { Task { await claim.release(candidate.id) } }
+        }
+        if let known = await cached(candidate) { return .success(known) }
+
+        let report: AnalysisReport
+        do {
+            jobs.add(1, ordering: .relaxed)
+            switch candidate.audio {
+            case .file(let path): report = try await pool.analyze(path: path)
+            case .url(let url): report = try await pool.analyze(bytes: try await downloader.download(url))
+            case .youtube(let id): report = try await pool.analyze(bytes: try await youtube.fetch(videoID: id))
+            case .unavailable: return .failure(AnalysisFailure(code: "NO_AUDIO", message: "The catalogue offers no audio for this track."))
+            }
+        } catch let error as AnalysisError {
+            return .failure(AnalysisFailure(code: error.code, message: error.description))
+        } catch let error as DownloadError {
+            return .failure(AnalysisFailure(code: error.code, message: error.description))
+        } catch {
+            return .failure(AnalysisFailure(code: "INTERNAL", message: "\(error)"))
+        }
+        guard let analysis = report.analysis else { return .failure(AnalysisFailure(code: "INTERNAL", message: "no analysis")) }
+        if candidate.source == .local, let library {
+            await library.remember(analysis, metadata: report.metadata, of: candidate.externalID)
+        } else {
+            await store?.store(analysis, of: candidate)
+        }
+        return .success(analysis)
+    }
+}
+
+/// Analyses kept in this process only (the command line).
+public final class MemoryAnalysisStore: AnalysisStore {
+    private let entries = Mutex<[String: Analysis]>([:])
+
+    public init() {}
+
+    public func analysis(of trackID: String, version: Int) async -> Analysis? {
+        entries.withLock { $0[trackID] }.flatMap { $0.analysisVersion == version ? $0 : nil }
+    }
+
+    public func store(_ analysis: Analysis, of candidate: Candidate) async {
+        entries.withLock { $0[candidate.id] = analysis }
+    }
+}

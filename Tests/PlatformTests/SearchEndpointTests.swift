@@ -1,0 +1,178 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Search
+import Synthesis
+import TestSupport
+import Testing
+
+@testable import Platform
+
+/// `/v1/search` end to end: real Redis and PostgreSQL, real worker processes, a demo library and a
+/// fake Jamendo serving real audio.
+@Suite(.serialized) struct SearchEndpointTests {
+    struct World: Sendable {
+        var app: TestApp
+        var library: String
+        var manifest: [DemoLibrary.Entry]
+        var jamendo: ScriptedHTTPServer
+        var jamendoID: String
+    }
+
+    /// One eight-track demo library for every test, written by `musicforge demo-library` in a process of
+    /// its own (synthesis here would hold the test runner's threads).
+    static let sharedLibrary = Task<(String, [DemoLibrary.Entry]), any Error> {
+        let library = try Processes.makeTemporaryDirectory("search-e2e") + "/library"
+        try await Processes.run(BuiltProducts.musicforge, ["demo-library", library, "--count", "8", "--seconds", "10"])
+        let manifest = try JSONDecoder().decode(
+            [DemoLibrary.Entry].self, from: Data(contentsOf: URL(fileURLWithPath: library + "/manifest.json")))
+        return (library, manifest)
+    }
+
+    /// A fresh database, the shared library, and a Jamendo with one downloadable track.
+    static func world(jamendoDelay: Double = 0) async throws -> World {
+        let folder = try Processes.makeTemporaryDirectory("search-e2e-world")
+        let (library, manifest) = try await sharedLibrary.value
+        let jamendo = try await ScriptedHTTPServer.start()
+        let audio = folder + "/jamendo.wav"
+        let rate = 22_050
+        let clicks = (0..<(rate * 8)).map { index -> Float in index % (rate / 2) < 200 ? 0.8 : Float(0.2 * sin(Double(index) / 8)) }
+        try WAVFile.data(samples: clicks, sampleRate: rate).write(to: URL(fileURLWithPath: audio))
+        let jamendoID = String(Int.random(in: 1_000_000...9_999_999))
+        let track: [String: Any] = [
+            "id": jamendoID, "name": "Night Drive", "duration": 8, "artist_name": "Jam Artist",
+            "license_ccurl": "http://creativecommons.org/licenses/by/3.0/", "shareurl": "https://www.jamendo.com/track/\(jamendoID)",
+            "audio": jamendo.baseURL + "/stream.wav", "audiodownload": jamendo.baseURL + "/download.wav", "audiodownload_allowed": true,
+            "musicinfo": [
+                "vocalinstrumental": "instrumental", "speed": "high",
+                "tags": ["genres": ["techno"], "instruments": [], "vartags": ["dark"]],
+            ],
+        ]
+        let answer: [String: Any] = [
+            "headers": ["status": "success", "code": 0, "error_message": "", "warnings": "", "results_count": 1], "results": [track],
+        ]
+        try jamendo.script([
+            ScriptedHTTPServer.Response.json(answer, repeats: true).delayed(jamendoDelay).only(for: "/tracks"),
+            ScriptedHTTPServer.Response.file(audio, contentType: "audio/wav", repeats: true).only(for: "/download"),
+        ])
+        var app = try await TestApp.shared()
+        let base = jamendo.baseURL
+        app.configure = { configuration in
+            configuration.libraryPath = library
+            configuration.jamendoClientID = "test-client"
+            configuration.jamendoBaseURL = URL(string: base)!
+            configuration.allowPrivateURLs = true
+            configuration.analysisWorkers = 2
+        }
+        return World(app: app, library: library, manifest: manifest, jamendo: jamendo, jamendoID: jamendoID)
+    }
+
+    static func post(_ client: any TestClientProtocol, key: String, _ body: String) async throws -> (HTTPResponse.Status, [String: Any]) {
+        let response = try await client.execute(
+            uri: "/v1/search", method: .post, headers: [.contentType: "application/json", .xAPIKey: key], body: ByteBuffer(string: body))
+        let json = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:]
+        return (response.status, json)
+    }
+
+    static func ids(_ json: [String: Any]) -> [String] {
+        ((json["results"] as? [[String: Any]]) ?? []).compactMap { ($0["track"] as? [String: Any])?["id"] as? String }
+    }
+
+    @Test func findsTheTracksTheManifestDescribesAndCachesTheAnswer() async throws {
+        let world = try await Self.world()
+        defer { world.jamendo.stop() }
+        let key = try await world.app.createKey(tier: .enterprise).secret
+        let entry = try #require(world.manifest.first)
+        let query = "\(Int(entry.bpm.rounded())) bpm \(entry.genre) in \(entry.key.tonic) \(entry.key.mode)"
+        try await world.app.test { client in
+            let (status, json) = try await Self.post(
+                client, key: key, #"{"query": "\#(query)", "sources": ["local", "jamendo"], "limit": 5}"#)
+            #expect(status == .ok, "\(json)")
+            let ids = Self.ids(json)
+            #expect(ids.prefix(3).contains("local:" + entry.path), "\(query): \(ids)")
+            #expect(Set(json.keys).isSuperset(of: ["search_id", "query", "filters", "results", "sources", "timing_ms"]))
+            let results = try #require(json["results"] as? [[String: Any]])
+            let first = try #require(results.first)
+            #expect(first["status"] as? String == "analysed")
+            #expect((first["analysis"] as? [String: Any])?["bpm"] is Double)
+            #expect((first["explanation"] as? String)?.contains("BPM") == true)
+            let track = try #require(first["track"] as? [String: Any])
+            #expect(track["audio_url"] is NSNull, "a local file has no public audio URL")
+            let sources = Dictionary(
+                uniqueKeysWithValues: ((json["sources"] as? [[String: Any]]) ?? []).map { ($0["name"] as? String ?? "", $0) })
+            #expect(sources["local"]?["status"] as? String == "ok" && sources["local"]?["count"] as? Int == 8)
+            #expect(sources["jamendo"]?["status"] as? String == "ok" && sources["jamendo"]?["count"] as? Int == 1)
+            #expect(sources["youtube"]?["status"] as? String == "skipped")
+            #expect(json["cached"] as? Bool == false)
+
+            // The Jamendo track was downloaded and analysed too.
+            let jamendo = try #require(results.first { ($0["track"] as? [String: Any])?["id"] as? String == "jamendo:\(world.jamendoID)" })
+            #expect(jamendo["status"] as? String == "analysed")
+            #expect((jamendo["track"] as? [String: Any])?["audio_url"] as? String == world.jamendo.baseURL + "/download.wav")
+
+            // The same query again: from the response cache.
+            let (_, again) = try await Self.post(
+                client, key: key, #"{"query": "  \#(query.uppercased())", "sources": ["jamendo", "local"], "limit": 5}"#)
+            #expect(again["cached"] as? Bool == true)
+            #expect(Self.ids(again) == ids)
+
+            // The GET form answers the same.
+            let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let get = try await client.execute(
+                uri: "/v1/search?q=\(encoded)&sources=local,jamendo&limit=5", method: .get, headers: [.xAPIKey: key])
+            #expect(get.status == .ok)
+        }
+        // One searches row for the computed answer.
+        let postgres = try await TestServers.postgres()
+        let rows = try await postgres.psql("SELECT count(*) FROM searches", database: world.app.databaseSettings.database)
+        #expect(rows.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+    }
+
+    @Test func twoConcurrentSearchesAnalyseEachTrackOnce() async throws {
+        let world = try await Self.world()
+        defer { world.jamendo.stop() }
+        let key = try await world.app.createKey(tier: .enterprise).secret
+        let dependencies = world.app.dependencies()
+        try await world.app.test(dependencies: dependencies) { client in
+            async let first = Self.post(client, key: key, #"{"query": "dark techno", "sources": ["local", "jamendo"]}"#)
+            async let second = Self.post(client, key: key, #"{"query": "dark techno!", "sources": ["local", "jamendo"]}"#)
+            let (a, b) = try await (first, second)
+            #expect(a.0 == .ok && b.0 == .ok)
+            #expect(Self.ids(a.1).count == 9)
+        }
+        #expect(dependencies.search.pipeline.analyzer.analysesRun == 9, "8 local files and 1 Jamendo track, each once")
+    }
+
+    @Test func aSlowCatalogueLeavesTheOthersResults() async throws {
+        let world = try await Self.world(jamendoDelay: 30)
+        defer { world.jamendo.stop() }
+        let key = try await world.app.createKey(tier: .enterprise).secret
+        try await world.app.test { client in
+            let start = ContinuousClock.now
+            let (status, json) = try await Self.post(
+                client, key: key, #"{"query": "house", "sources": ["local", "jamendo"], "deadline_ms": 3000}"#)
+            #expect(status == .ok)
+            #expect(ContinuousClock.now - start < .seconds(20), "answered at the deadline, not after the 30 s catalogue")
+            let sources = Dictionary(
+                uniqueKeysWithValues: ((json["sources"] as? [[String: Any]]) ?? []).map { ($0["name"] as? String ?? "", $0) })
+            #expect(sources["jamendo"]?["status"] as? String == "error")
+            #expect(sources["jamendo"]?["code"] as? String == "TIMEOUT")
+            #expect(sources["local"]?["status"] as? String == "ok")
+            #expect(Self.ids(json).count == 8)
+        }
+    }
+
+    @Test(arguments: [
+        #"{"query": ""}"#, #"{"query": "techno", "limit": 0}"#, #"{"query": "techno", "limit": 101}"#,
+        #"{"query": "techno", "sources": ["spotify"]}"#, #"{"query": "techno", "deadline_ms": 50}"#,
+    ])
+    func badSearchesAre400(body: String) async throws {
+        let app = try await TestApp.shared()
+        let key = try await app.createKey().secret
+        try await app.test { client in
+            let (status, json) = try await Self.post(client, key: key, body)
+            #expect(status == .badRequest, "\(json)")
+            #expect((json["error"] as? [String: Any])?["code"] as? String == "INVALID_REQUEST")
+        }
+    }
+}
