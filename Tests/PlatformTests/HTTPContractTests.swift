@@ -78,13 +78,15 @@ import Testing
         }
     }
 
-    @Test func laterRoutesAnswer501WithTheErrorBody() async throws {
+    @Test func similarToAnUnknownTrackIs404WithTheErrorBody() async throws {
         let app = try await TestApp.shared()
         let key = try await app.createKey().secret
         try await app.test { client in
-            let response = try await client.execute(uri: "/v1/tracks/trk_123", method: .get, headers: [.xAPIKey: key])
-            #expect(response.status == .notImplemented)
-            #expect(try ErrorBody(response).error.code == "NOT_IMPLEMENTED")
+            let response = try await client.execute(
+                uri: "/v1/similar", method: .post, headers: [.contentType: "application/json", .xAPIKey: key],
+                body: ByteBuffer(string: #"{"track_id": "local:a.mp3"}"#))
+            #expect(response.status == .notFound)
+            #expect(try ErrorBody(response).error.code == "NOT_FOUND")
         }
     }
 

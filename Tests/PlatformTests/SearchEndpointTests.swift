@@ -116,6 +116,19 @@ import Testing
             #expect(again["cached"] as? Bool == true)
             #expect(Self.ids(again) == ids)
 
+            // Each result can be read back with its waveform.
+            // A local id holds the file's path: its slashes are percent-encoded in the URL.
+            let encodedID = "local:" + entry.path.replacingOccurrences(of: "/", with: "%2F")
+            let local = try await client.execute(uri: "/v1/tracks/\(encodedID)", method: .get, headers: [.xAPIKey: key])
+            #expect(local.status == .ok)
+            let detail = try #require(try JSONSerialization.jsonObject(with: Data(buffer: local.body)) as? [String: Any])
+            #expect(((detail["analysis"] as? [String: Any])?["waveform"] as? [Double])?.count == 100)
+            #expect((detail["track"] as? [String: Any])?["external_id"] as? String == entry.path)
+            let remote = try await client.execute(uri: "/v1/tracks/jamendo:\(world.jamendoID)", method: .get, headers: [.xAPIKey: key])
+            #expect(remote.status == .ok)
+            let missing = try await client.execute(uri: "/v1/tracks/jamendo:0", method: .get, headers: [.xAPIKey: key])
+            #expect(missing.status == .notFound)
+
             // The GET form answers the same.
             let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             let get = try await client.execute(
@@ -126,6 +139,39 @@ import Testing
         let postgres = try await TestServers.postgres()
         let rows = try await postgres.psql("SELECT count(*) FROM searches", database: world.app.databaseSettings.database)
         #expect(rows.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+    }
+
+    @Test func similarTracksByIDAndByUpload() async throws {
+        let world = try await Self.world()
+        defer { world.jamendo.stop() }
+        let key = try await world.app.createKey(tier: .enterprise).secret
+        let seed = try #require(world.manifest.first)
+        try await world.app.test { client in
+            // A search first, so the library is analysed.
+            let (status, _) = try await Self.post(client, key: key, #"{"query": "music", "sources": ["local"]}"#)
+            #expect(status == .ok)
+
+            let byID = try await client.execute(
+                uri: "/v1/similar", method: .post, headers: [.contentType: "application/json", .xAPIKey: key],
+                body: ByteBuffer(string: #"{"track_id": "local:\#(seed.path)"}"#))
+            #expect(byID.status == .ok)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: byID.body)) as? [String: Any])
+            #expect(((json["query_track"] as? [String: Any])?["track"] as? [String: Any])?["external_id"] as? String == seed.path)
+            let ids = Self.ids(json)
+            #expect(!ids.isEmpty && !ids.contains("local:" + seed.path), "the reference is left out: \(ids)")
+            let scores = ((json["results"] as? [[String: Any]]) ?? []).compactMap { $0["score"] as? Double }
+            #expect(scores == scores.sorted(by: >))
+
+            // The same audio uploaded: the library's copy of it comes first.
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: world.library + "/" + seed.path)))
+            let upload = try await client.execute(
+                uri: "/v1/similar", method: .post,
+                headers: [.contentType: "multipart/form-data; boundary=mfBoundary7", .xAPIKey: key],
+                body: AnalyzeEndpointTests.multipart([(name: "file", filename: "seed", bytes: bytes)]))
+            #expect(upload.status == .ok)
+            let uploaded = try #require(try JSONSerialization.jsonObject(with: Data(buffer: upload.body)) as? [String: Any])
+            #expect(Self.ids(uploaded).first == "local:" + seed.path)
+        }
     }
 
     @Test func twoConcurrentSearchesAnalyseEachTrackOnce() async throws {

@@ -1,12 +1,16 @@
+import AudioAnalysis
 import Catalogs
 import Foundation
 import Logging
 import QueryParsing
+import MusicTheory
 import Search
 
 /// The search endpoints' work: validation, the response cache, the pipeline, the `searches` row.
 public struct SearchService: Sendable {
     public let pipeline: SearchPipeline
+    let tracks: TrackStore
+    let library: LocalLibrary?
     let redis: RedisClient
     let database: Database
     let logger: Logger
@@ -15,8 +19,13 @@ public struct SearchService: Sendable {
     /// How long the same query, sources and limit are answered from the cache.
     public var cacheTTL: Duration = .seconds(600)
 
-    public init(pipeline: SearchPipeline, redis: RedisClient, database: Database, defaultSources: Set<CatalogSource>, logger: Logger) {
+    public init(
+        pipeline: SearchPipeline, tracks: TrackStore, library: LocalLibrary?, redis: RedisClient, database: Database,
+        defaultSources: Set<CatalogSource>, logger: Logger
+    ) {
         self.pipeline = pipeline
+        self.tracks = tracks
+        self.library = library
         self.redis = redis
         self.database = database
         self.defaultSources = defaultSources
@@ -62,6 +71,55 @@ public struct SearchService: Sendable {
         }
         await record(response)
         return response
+    }
+
+    /// A track some search has analysed: a catalogue's from `tracks`, a local file's from the library.
+    public func track(id: String) async throws -> TrackDetail {
+        if id.hasPrefix("local:"), let library {
+            let path = String(id.dropFirst("local:".count))
+            if let track = await library.tracks().first(where: { $0.file.path == path }), let analysis = track.record?.analysis {
+                let candidate = Candidate(
+                    source: .local, externalID: path, title: track.title, artist: track.record?.metadata?.artist,
+                    durationSeconds: analysis.durationSeconds, audio: .file(path: library.root + "/" + path), tags: track.tags)
+                return TrackDetail(track: SearchResponse.Track(candidate, analysis: analysis), analysis: analysis)
+            }
+        } else if let (candidate, analysis) = try await tracks.track(id: id) {
+            return TrackDetail(track: SearchResponse.Track(candidate, analysis: analysis), analysis: analysis)
+        }
+        throw APIError.notFound("No analysed track has the id \(id).")
+    }
+
+    /// Tracks close to a reference: a track some search analysed, or audio by URL or upload.
+    ///
+    /// Candidates come from the catalogues asked with the reference's genres (the local library
+    /// included) and from the stored tracks near its tempo; the reference itself is left out.
+    public func similar(
+        trackID: String?, url: String?, upload: [UInt8]?, limit: Int?, analyze: (String?, [UInt8]?) async throws -> Analysis
+    ) async throws -> SimilarResponse {
+        let limit = limit ?? 20
+        guard (1...SearchPipeline.maxLimit).contains(limit) else {
+            throw APIError.invalidRequest("`limit` must be from 1 to \(SearchPipeline.maxLimit).", details: ["field": "limit"])
+        }
+        let started = ContinuousClock.now
+        let reference: SimilarResponse.QueryTrack
+        switch (trackID, url, upload) {
+        case (let id?, nil, nil):
+            let detail = try await track(id: id)
+            reference = .init(track: detail.track, analysis: detail.analysis)
+        case (nil, let url?, nil):
+            reference = .init(track: nil, analysis: try await analyze(url, nil))
+        case (nil, nil, let bytes?):
+            reference = .init(track: nil, analysis: try await analyze(nil, bytes))
+        default:
+            throw APIError.invalidRequest("Give exactly one of `track_id`, `url` and an uploaded `file`.")
+        }
+        let filters = Filters.similar(to: reference.analysis, tags: reference.track?.tags ?? [])
+        var extra: [Candidate] = []
+        if let bpm = reference.analysis.bpm { extra = await tracks.near(bpm: bpm) }
+        let response = await pipeline.search(
+            filters: filters, request: .init(query: "", limit: limit, sources: defaultSources), started: started, extra: extra,
+            excluded: Set([reference.track?.id].compactMap { $0 }))
+        return SimilarResponse(queryTrack: reference, results: response.results, timingMS: response.timingMS)
     }
 
     /// The `searches` row: query, filters, result ids and timing.

@@ -44,6 +44,61 @@ public struct TrackStore: AnalysisStore {
         return nil
     }
 
+    /// A stored, analysed track as the catalogue described it.
+    public func track(id: String) async throws -> (Candidate, Analysis)? {
+        let rows = try await database.client.query(
+            """
+            SELECT source, external_id, title, artist, duration_seconds, url, audio_url, license, tags, analysis::text
+            FROM tracks WHERE id = \(id) AND analysis IS NOT NULL
+            """,
+            logger: logger)
+        for try await (source, externalID, title, artist, duration, url, audioURL, license, tags, json) in rows.decode(
+            (String, String, String, String, Double?, String?, String?, String?, [String], String).self)
+        {
+            guard let source = CatalogSource(rawValue: source),
+                let analysis = try? JSONDecoder().decode(Analysis.self, from: Data(json.utf8))
+            else { return nil }
+            let candidate = Candidate(
+                source: source, externalID: externalID, title: title, artist: artist.isEmpty ? nil : artist, durationSeconds: duration,
+                pageURL: url, audio: audioURL.map(AudioLocation.url) ?? .unavailable, license: license, tags: tags)
+            return (candidate, analysis)
+        }
+        return nil
+    }
+
+    /// Stored tracks whose tempo is within 8% of `bpm`, its half or its double: candidates for
+    /// `/v1/similar` that no catalogue needs to be asked for again.
+    public func near(bpm: Double, limit: Int = 50) async -> [Candidate] {
+        let ranges = [bpm, bpm / 2, bpm * 2].map { ($0 * 0.92, $0 * 1.08) }
+        do {
+            let rows = try await database.client.query(
+                """
+                SELECT source, external_id, title, artist, duration_seconds, url, audio_url, license, tags
+                FROM tracks
+                WHERE analysis IS NOT NULL AND (bpm BETWEEN \(ranges[0].0) AND \(ranges[0].1)
+                   OR bpm BETWEEN \(ranges[1].0) AND \(ranges[1].1) OR bpm BETWEEN \(ranges[2].0) AND \(ranges[2].1))
+                ORDER BY abs(bpm - \(bpm)), id
+                LIMIT \(limit)
+                """,
+                logger: logger)
+            var candidates: [Candidate] = []
+            for try await (source, externalID, title, artist, duration, url, audioURL, license, tags) in rows.decode(
+                (String, String, String, String, Double?, String?, String?, String?, [String]).self)
+            {
+                guard let source = CatalogSource(rawValue: source) else { continue }
+                candidates.append(
+                    Candidate(
+                        source: source, externalID: externalID, title: title, artist: artist.isEmpty ? nil : artist,
+                        durationSeconds: duration, pageURL: url, audio: audioURL.map(AudioLocation.url) ?? .unavailable,
+                        license: license, tags: tags))
+            }
+            return candidates
+        } catch {
+            logger.warning("similar tracks not read", metadata: ["error": "\(String(reflecting: error))"])
+            return []
+        }
+    }
+
     public func store(_ analysis: Analysis, of candidate: Candidate) async {
         let json = String(decoding: (try? JSONEncoder().encode(analysis)) ?? Data(), as: UTF8.self)
         do {

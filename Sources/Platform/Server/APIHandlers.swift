@@ -1,3 +1,4 @@
+import AudioAnalysis
 import Catalogs
 import Foundation
 import Logging
@@ -72,16 +73,102 @@ struct APIHandlers: APIProtocol {
         return .ok(.init(body: .json(try await dependencies.parser.parse(request.query))))
     }
 
+    /// Uploads and downloads are capped at this many bytes (DESIGN.md: 50 MB).
+    static let maxAudioBytes = 50 * 1024 * 1024
+
     func analyzeAudio(_ input: Operations.AnalyzeAudio.Input) async throws -> Operations.AnalyzeAudio.Output {
-        throw APIError.notImplemented("Audio analysis")
+        let bytes: [UInt8]
+        switch input.body {
+        case .json(let request):
+            bytes = try await dependencies.search.pipeline.analyzer.downloader.download(request.url)
+        case .multipartForm(let form):
+            var file: [UInt8]?
+            try await Self.readingMultipart {
+                for try await part in form {
+                    guard case .file(let upload) = part else { continue }
+                    file = try await Self.collect(upload.payload.body)
+                }
+            }
+            guard let file else { throw APIError.invalidRequest("The upload has no `file` part.", details: ["field": "file"]) }
+            bytes = file
+        }
+        do {
+            let report = try await dependencies.analysis.analyze(bytes: bytes)
+            guard let analysis = report.analysis else { throw APIError(.internalServerError, message: "The analysis came back empty.") }
+            return .ok(.init(body: .json(analysis)))
+        } catch let error as AnalysisError {
+            throw APIError(error)
+        }
     }
 
     func findSimilar(_ input: Operations.FindSimilar.Input) async throws -> Operations.FindSimilar.Output {
-        throw APIError.notImplemented("Similar tracks")
+        var trackID: String?
+        var url: String?
+        var upload: [UInt8]?
+        var limit: Int?
+        switch input.body {
+        case .json(let request):
+            (trackID, url, limit) = (request.trackId, request.url, request.limit)
+        case .multipartForm(let form):
+            try await Self.readingMultipart {
+                for try await part in form {
+                    switch part {
+                case .file(let file): upload = try await Self.collect(file.payload.body)
+                case .limit(let part):
+                    let text = String(decoding: try await Self.collect(part.payload.body), as: UTF8.self)
+                    guard let value = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                        throw APIError.invalidRequest("`limit` must be a whole number.", details: ["field": "limit"])
+                    }
+                    limit = value
+                    case .undocumented: continue
+                    }
+                }
+            }
+        }
+        let analysis = dependencies.analysis
+        let downloader = dependencies.search.pipeline.analyzer.downloader
+        let response = try await dependencies.search.similar(trackID: trackID, url: url, upload: upload, limit: limit) { url, bytes in
+            var audio = bytes ?? []
+            if let url { audio = try await downloader.download(url) }
+            do {
+                guard let result = try await analysis.analyze(bytes: audio).analysis else {
+                    throw APIError(.internalServerError, message: "The analysis came back empty.")
+                }
+                return result
+            } catch let error as AnalysisError {
+                throw APIError(error)
+            }
+        }
+        return .ok(.init(body: .json(response)))
+    }
+
+    /// Runs `body`, which reads a multipart request: the runtime's own complaints (a missing `file`
+    /// part, a malformed body) become 400 instead of 500.
+    static func readingMultipart(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError.invalidRequest(
+                "The multipart body is not valid, or it has no `file` part.", details: ["field": "file"])
+        }
+    }
+
+    /// An uploaded part's bytes, up to the upload limit (413 beyond).
+    static func collect(_ body: HTTPBody) async throws -> [UInt8] {
+        var collected: [UInt8] = []
+        for try await chunk in body {
+            guard collected.count + chunk.count <= maxAudioBytes else {
+                throw APIError(.contentTooLarge, message: "The upload is larger than the limit of 50 MB.")
+            }
+            collected.append(contentsOf: chunk)
+        }
+        return collected
     }
 
     func getTrack(_ input: Operations.GetTrack.Input) async throws -> Operations.GetTrack.Output {
-        throw APIError.notImplemented("Tracks")
+        .ok(.init(body: .json(try await dependencies.search.track(id: input.path.id))))
     }
 
 }

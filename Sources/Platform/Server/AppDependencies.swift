@@ -47,8 +47,9 @@ public struct AppDependencies: Sendable {
         self.analysis = AnalysisPoolService.pool(workers: configuration.analysisWorkers, executable: configuration.analysisExecutable)
         self.parser = QueryParser(llm: llm, store: RedisFiltersStore(redis: redis, logger: logger), logger: logger)
         let library = configuration.libraryPath.map { LocalLibrary(root: $0, store: PostgresLibraryIndex(database: database)) }
+        let tracks = TrackStore(database: database, redis: redis, logger: logger)
         let analyzer = CandidateAnalyzer(
-            pool: analysis, store: TrackStore(database: database, redis: redis, logger: logger), claim: RedisAnalysisClaim(redis: redis),
+            pool: analysis, store: tracks, claim: RedisAnalysisClaim(redis: redis),
             library: library, downloader: AudioDownloader(allowPrivateAddresses: configuration.allowPrivateURLs),
             youtube: YTDLPFetcher(program: configuration.ytdlpPath))
         let pipeline = SearchPipeline(
@@ -57,7 +58,7 @@ public struct AppDependencies: Sendable {
                 providers: configuration.catalogProviders(library: library, cache: RedisResponseCache(redis: redis, logger: logger))),
             analyzer: analyzer, ranker: Ranker(weights: configuration.rankingWeights))
         self.search = SearchService(
-            pipeline: pipeline, redis: redis, database: database, defaultSources: configuration.defaultSources(hasLibrary: library != nil),
+            pipeline: pipeline, tracks: tracks, library: library, redis: redis, database: database, defaultSources: configuration.defaultSources(hasLibrary: library != nil),
             logger: logger)
     }
 }

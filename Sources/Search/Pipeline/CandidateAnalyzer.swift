@@ -30,7 +30,7 @@ public final class CandidateAnalyzer: Sendable {
     let store: (any AnalysisStore)?
     let claim: (any AnalysisClaim)?
     let library: LocalLibrary?
-    let downloader: AudioDownloader
+    public let downloader: AudioDownloader
     let youtube: YTDLPFetcher
     private let inFlight = Mutex<[String: Task<Result<Analysis, AnalysisFailure>, Never>]>([:])
     private let jobs = Atomic(0)

@@ -47,27 +47,36 @@ public struct SearchPipeline: Sendable {
     }
 
     public func search(_ request: Request) async throws(QueryParsingError) -> SearchResponse {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let deadline = start + request.deadline
-        var timing: [String: Double] = [:]
-        func mark(_ stage: String, since: ContinuousClock.Instant) { timing[stage] = Self.milliseconds(clock.now - since) }
-
+        let start = ContinuousClock.now
         let filters = try await parser.parse(request.query)
-        mark("parse", since: start)
+        return await search(filters: filters, request: request, started: start)
+    }
+
+    /// Searches for `filters` as they are (`/v1/similar` builds them from a track), with `extra`
+    /// candidates besides the catalogues' and without those in `excluded`.
+    public func search(
+        filters: Filters, request: Request, started start: ContinuousClock.Instant = .now, extra: [Candidate] = [],
+        excluded: Set<String> = []
+    ) async -> SearchResponse {
+        let clock = ContinuousClock()
+        let deadline = start + request.deadline
+        var timing: [String: Double] = ["parse": Self.milliseconds(clock.now - start)]
+        func mark(_ stage: String, since: ContinuousClock.Instant) { timing[stage] = Self.milliseconds(clock.now - since) }
 
         // The catalogues get at most half the time left: the analyses need the rest.
         let catalogStart = clock.now
         let catalogDeadline = min(deadline, catalogStart + (deadline - catalogStart) / 2)
         let found = await catalogs.search(filters, limit: candidatesPerSource, sources: request.sources, deadline: catalogDeadline)
+        var seen = excluded
+        let candidates = (found.candidates + extra).filter { seen.insert($0.id).inserted }
         mark("catalogs", since: catalogStart)
 
         let analyseStart = clock.now
-        let analyses = await analyse(found.candidates, until: deadline)
+        let analyses = await analyse(candidates, until: deadline)
         mark("analyze", since: analyseStart)
 
         let rankStart = clock.now
-        let ranked = ranker.rank(found.candidates.map { ($0, analyses[$0.id]) }, for: filters)
+        let ranked = ranker.rank(candidates.map { ($0, analyses[$0.id]) }, for: filters)
         // Analysed tracks first; pending ones after, by their words.
         let ordered = ranked.filter { $0.analysis != nil } + ranked.filter { $0.analysis == nil }
         let items = ordered.prefix(max(1, min(request.limit, Self.maxLimit))).enumerated().map { index, track in

@@ -85,3 +85,45 @@ public struct SearchResponse: Sendable, Codable, Hashable {
         }
     }
 }
+
+/// A track with its analysis (`GET /v1/tracks/{id}`).
+public struct TrackDetail: Sendable, Codable, Hashable {
+    public var track: SearchResponse.Track
+    /// With the waveform peaks.
+    public var analysis: Analysis
+
+    public init(track: SearchResponse.Track, analysis: Analysis) {
+        self.track = track
+        self.analysis = analysis
+    }
+}
+
+/// Tracks close to a reference track (`POST /v1/similar`).
+public struct SimilarResponse: Sendable, Codable, Hashable {
+    public struct QueryTrack: Sendable, Codable, Hashable {
+        /// Present when the reference is a catalogue track.
+        public var track: SearchResponse.Track?
+        public var analysis: Analysis
+
+        public init(track: SearchResponse.Track?, analysis: Analysis) {
+            self.track = track
+            self.analysis = analysis
+        }
+    }
+
+    public var queryTrack: QueryTrack
+    public var results: [SearchResponse.Item]
+    public var timingMS: [String: Double]
+
+    public init(queryTrack: QueryTrack, results: [SearchResponse.Item], timingMS: [String: Double]) {
+        self.queryTrack = queryTrack
+        self.results = results
+        self.timingMS = timingMS
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case results
+        case queryTrack = "query_track"
+        case timingMS = "timing_ms"
+    }
+}
