@@ -18,6 +18,9 @@ public struct SearchService: Sendable {
     public let defaultSources: Set<CatalogSource>
     /// How long the same query, sources and limit are answered from the cache.
     public var cacheTTL: Duration = .seconds(600)
+    /// Cached answers kept in this process too, briefly, so the hottest ones skip Redis.
+    let localAnswers = MemoryResponseCache(capacity: 256)
+    static let localTTL: Duration = .seconds(5)
 
     public init(
         pipeline: SearchPipeline, tracks: TrackStore, library: LocalLibrary?, redis: RedisClient, database: Database,
@@ -45,14 +48,8 @@ public struct SearchService: Sendable {
             throw APIError.invalidRequest("`deadline_ms` must be from 100 to 30000.", details: ["field": "deadline_ms"])
         }
         let chosen = sources ?? defaultSources
-        let normalized = RuleParser().read(query).normalizedQuery
-        let cacheKey = RedisClient.digestKey(
-            "mf:search:", "\(normalized)|\(chosen.map(\.rawValue).sorted().joined(separator: ","))|\(limit)")
-
-        if case .bulk(let bytes)? = try? await redis.send("GET", cacheKey),
-            var cached = try? JSONDecoder().decode(SearchResponse.self, from: Data(bytes))
-        {
-            cached.cached = true
+        let cacheKey = cacheKey(query: query, limit: limit, sources: chosen)
+        if let bytes = await cachedAnswer(forKey: cacheKey), let cached = try? JSONDecoder().decode(SearchResponse.self, from: Data(bytes)) {
             RequestScope.current?.cacheHit = true
             return cached
         }
@@ -63,7 +60,11 @@ public struct SearchService: Sendable {
                 deadline: deadlineMS.map { .milliseconds($0) } ?? SearchPipeline.defaultDeadline))
         // Only complete answers are cached: a pending analysis or a failed catalogue may do better soon.
         let complete = !response.results.contains { $0.pending } && !response.sources.contains { $0.status == .error }
-        if complete, let body = try? JSONEncoder().encode(response) {
+        var stored = response
+        stored.cached = true
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        if complete, let body = try? encoder.encode(stored) {
             let command = RedisCommand(bytes: [
                 Array("SET".utf8), Array(cacheKey.utf8), Array(body), Array("EX".utf8), Array(String(cacheTTL.components.seconds).utf8),
             ])
@@ -71,6 +72,20 @@ public struct SearchService: Sendable {
         }
         await record(response)
         return response
+    }
+
+    /// The response cache's key: the normalised query, the sources and the limit.
+    public func cacheKey(query: String, limit: Int, sources: Set<CatalogSource>) -> String {
+        let normalized = RuleParser().read(query).normalizedQuery
+        return RedisClient.digestKey("mf:search:", "\(normalized)|\(sources.map(\.rawValue).sorted().joined(separator: ","))|\(limit)")
+    }
+
+    /// A cached answer's JSON (with `"cached": true`), from this process or Redis.
+    public func cachedAnswer(forKey key: String) async -> [UInt8]? {
+        if let bytes = await localAnswers.cachedResponse(forKey: key) { return bytes }
+        guard case .bulk(let bytes)? = try? await redis.send("GET", key) else { return nil }
+        await localAnswers.storeResponse(bytes, forKey: key, ttl: Self.localTTL)
+        return bytes
     }
 
     /// A track some search has analysed: a catalogue's from `tracks`, a local file's from the library.

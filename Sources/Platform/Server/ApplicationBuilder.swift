@@ -6,8 +6,9 @@ import OpenAPIRuntime
 /// Builds the HTTP application: the generated routes behind the middleware stack.
 ///
 /// Order, outermost first: request id → access log and metrics → usage → error mapping → authentication
-/// → rate limit → handlers. The id comes first so every later layer, and every error body, carries it;
-/// usage sits outside error mapping so it records the final status of every authenticated answer.
+/// → rate limit → search response cache → handlers. The id comes first so every later layer, and every
+/// error body, carries it; usage sits outside error mapping so it records the final status of every
+/// authenticated answer.
 public enum ApplicationBuilder {
     public typealias Context = BasicRequestContext
 
@@ -25,6 +26,7 @@ public enum ApplicationBuilder {
         router.add(middleware: ErrorMiddleware(routes: routes, logger: logger))
         router.add(middleware: AuthMiddleware(verifier: dependencies.verifier))
         router.add(middleware: RateLimitMiddleware(limiter: dependencies.limiter))
+        router.add(middleware: SearchCacheMiddleware(search: dependencies.search))
         try api.registerHandlers(on: router, configuration: configuration)
         return router
     }
