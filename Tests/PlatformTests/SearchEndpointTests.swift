@@ -189,6 +189,28 @@ import Testing
         #expect(dependencies.search.pipeline.analyzer.analysesRun == 9, "8 local files and 1 Jamendo track, each once")
     }
 
+    /// Two instances (separate dependencies, the same Redis and PostgreSQL) searching at once: the Redis
+    /// claim lets one analyse the Jamendo track while the other waits for its result.
+    @Test func twoInstancesAnalyseACatalogueTrackOnce() async throws {
+        let world = try await Self.world()
+        defer { world.jamendo.stop() }
+        let key = try await world.app.createKey(tier: .enterprise).secret
+        let first = world.app.dependencies()
+        let second = world.app.dependencies()
+        /// The status and the first result's analysis status of one search.
+        @Sendable func search(_ client: any TestClientProtocol, _ query: String) async throws -> (HTTPResponse.Status, String?) {
+            let (status, json) = try await Self.post(client, key: key, #"{"query": "\#(query)", "sources": ["jamendo"]}"#)
+            return (status, (json["results"] as? [[String: Any]])?.first?["status"] as? String)
+        }
+        async let a = world.app.test(dependencies: first) { try await search($0, "night drive") }
+        async let b = world.app.test(dependencies: second) { try await search($0, "night drive!") }
+        let (answerA, answerB) = try await (a, b)
+        #expect(answerA.0 == .ok && answerB.0 == .ok)
+        #expect(answerA.1 == "analysed" && answerB.1 == "analysed")
+        let runs = first.search.pipeline.analyzer.analysesRun + second.search.pipeline.analyzer.analysesRun
+        #expect(runs == 1, "one instance analysed the track; the other read its result")
+    }
+
     @Test func aSlowCatalogueLeavesTheOthersResults() async throws {
         let world = try await Self.world(jamendoDelay: 30)
         defer { world.jamendo.stop() }
