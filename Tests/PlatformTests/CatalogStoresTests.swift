@@ -68,13 +68,13 @@ import Testing
 
     @Test func providerAnswersAreSharedThroughRedisWithTheirTTL() async throws {
         let redis = try await sharedRedisClient()
-        let cache = RedisResponseCache(redis: redis, logger: quietLogger)
+        let cache = RedisBlobCache(redis: redis, prefix: "mf:provider:", logger: quietLogger)
         let key = "https://www.googleapis.com/youtube/v3/search?q=\(UUID().uuidString)"
         #expect(await cache.cachedResponse(forKey: key) == nil)
         let body: [UInt8] = Array("{\"items\": []}".utf8) + [0, 255]
         await cache.storeResponse(body, forKey: key, ttl: .seconds(86_400))
         #expect(await cache.cachedResponse(forKey: key) == body)
-        let ttl = try await redis.send("TTL", RedisResponseCache.redisKey(key)).int
+        let ttl = try await redis.send("TTL", cache.redisKey(key)).int
         #expect(ttl.map { $0 > 86_000 && $0 <= 86_400 } == true)
     }
 }

@@ -110,7 +110,7 @@ import Testing
         // Stored with the one-hour TTL.
         let redis = try await sharedRedisClient()
         let cacheKey = "openai:\(llm.provider.model):\(llm.prompt.version):\(RuleParser().read(query).normalizedQuery)"
-        let ttl = try await redis.send("TTL", RedisFiltersStore.redisKey(cacheKey)).int
+        let ttl = try await redis.send("TTL", RedisFiltersStore(redis: redis, logger: quietLogger).cache.redisKey(cacheKey)).int
         #expect(ttl.map { $0 > 3500 && $0 <= 3600 } == true, "TTL \(String(describing: ttl))")
     }
 }

@@ -2,8 +2,8 @@ import AudioAnalysis
 import Catalogs
 import Foundation
 import Logging
-import QueryParsing
 import MusicTheory
+import QueryParsing
 import Search
 
 /// The search endpoints' work: validation, the response cache, the pipeline, the `searches` row.
@@ -11,7 +11,7 @@ public struct SearchService: Sendable {
     public let pipeline: SearchPipeline
     let tracks: TrackStore
     let library: LocalLibrary?
-    let redis: RedisClient
+    let answers: RedisBlobCache
     let database: Database
     let logger: Logger
     /// What a search asks when it names no catalogue.
@@ -29,7 +29,7 @@ public struct SearchService: Sendable {
         self.pipeline = pipeline
         self.tracks = tracks
         self.library = library
-        self.redis = redis
+        self.answers = RedisBlobCache(redis: redis, prefix: "mf:search:", logger: logger)
         self.database = database
         self.defaultSources = defaultSources
         self.logger = logger
@@ -49,7 +49,8 @@ public struct SearchService: Sendable {
         }
         let chosen = sources ?? defaultSources
         let cacheKey = cacheKey(query: query, limit: limit, sources: chosen)
-        if let bytes = await cachedAnswer(forKey: cacheKey), let cached = try? JSONDecoder().decode(SearchResponse.self, from: Data(bytes)) {
+        if let bytes = await cachedAnswer(forKey: cacheKey), let cached = try? JSONDecoder().decode(SearchResponse.self, from: Data(bytes))
+        {
             RequestScope.current?.cacheHit = true
             return cached
         }
@@ -65,10 +66,7 @@ public struct SearchService: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         if complete, let body = try? encoder.encode(stored) {
-            let command = RedisCommand(bytes: [
-                Array("SET".utf8), Array(cacheKey.utf8), Array(body), Array("EX".utf8), Array(String(cacheTTL.components.seconds).utf8),
-            ])
-            _ = try? await redis.send(command)
+            await answers.store([UInt8](body), forKey: cacheKey, ttl: cacheTTL)
         }
         await record(response)
         return response
@@ -77,13 +75,13 @@ public struct SearchService: Sendable {
     /// The response cache's key: the normalised query, the sources and the limit.
     public func cacheKey(query: String, limit: Int, sources: Set<CatalogSource>) -> String {
         let normalized = RuleParser().read(query).normalizedQuery
-        return RedisClient.digestKey("mf:search:", "\(normalized)|\(sources.map(\.rawValue).sorted().joined(separator: ","))|\(limit)")
+        return "\(normalized)|\(sources.map(\.rawValue).sorted().joined(separator: ","))|\(limit)"
     }
 
     /// A cached answer's JSON (with `"cached": true`), from this process or Redis.
     public func cachedAnswer(forKey key: String) async -> [UInt8]? {
         if let bytes = await localAnswers.cachedResponse(forKey: key) { return bytes }
-        guard case .bulk(let bytes)? = try? await redis.send("GET", key) else { return nil }
+        guard let bytes = await answers.bytes(forKey: key) else { return nil }
         await localAnswers.storeResponse(bytes, forKey: key, ttl: Self.localTTL)
         return bytes
     }
@@ -92,7 +90,7 @@ public struct SearchService: Sendable {
     public func track(id: String) async throws -> TrackDetail {
         if id.hasPrefix("local:"), let library {
             let path = String(id.dropFirst("local:".count))
-            if let track = await library.tracks().first(where: { $0.file.path == path }), let analysis = track.record?.analysis {
+            if let track = await library.track(at: path), let analysis = track.record?.analysis {
                 let candidate = Candidate(
                     source: .local, externalID: path, title: track.title, artist: track.record?.metadata?.artist,
                     durationSeconds: analysis.durationSeconds, audio: .file(path: library.root + "/" + path), tags: track.tags)

@@ -10,20 +10,21 @@ import Search
 /// the track is analysed again.
 public struct TrackStore: AnalysisStore {
     let database: Database
-    let redis: RedisClient
+    let cache: RedisBlobCache
     let logger: Logger
     public static let redisTTL: Duration = .seconds(7 * 86_400)
 
     public init(database: Database, redis: RedisClient, logger: Logger) {
         self.database = database
-        self.redis = redis
+        self.cache = RedisBlobCache(redis: redis, prefix: "mf:analysis:", logger: logger)
         self.logger = logger
     }
 
-    static func redisKey(_ id: String, version: Int) -> String { RedisClient.digestKey("mf:analysis:\(version):", id) }
+    /// Analyses are cached per engine version: a new version never reads an old result.
+    static func cacheKey(_ id: String, version: Int) -> String { "\(version):\(id)" }
 
     public func analysis(of trackID: String, version: Int) async -> Analysis? {
-        if case .bulk(let bytes)? = try? await redis.send("GET", Self.redisKey(trackID, version: version)),
+        if let bytes = await cache.bytes(forKey: Self.cacheKey(trackID, version: version)),
             let analysis = try? JSONDecoder().decode(Analysis.self, from: Data(bytes))
         {
             return analysis
@@ -34,8 +35,7 @@ public struct TrackStore: AnalysisStore {
                 logger: logger)
             for try await json in rows.decode(String.self) {
                 guard let analysis = try? JSONDecoder().decode(Analysis.self, from: Data(json.utf8)) else { return nil }
-                _ = try? await redis.send(
-                    "SET", Self.redisKey(trackID, version: version), json, "EX", String(Self.redisTTL.components.seconds))
+                await cache.store(Array(json.utf8), forKey: Self.cacheKey(trackID, version: version), ttl: Self.redisTTL)
                 return analysis
             }
         } catch {
@@ -124,8 +124,7 @@ public struct TrackStore: AnalysisStore {
         } catch {
             logger.warning("track store write failed", metadata: ["track": "\(candidate.id)", "error": "\(String(reflecting: error))"])
         }
-        _ = try? await redis.send(
-            "SET", Self.redisKey(candidate.id, version: analysis.analysisVersion), json, "EX", String(Self.redisTTL.components.seconds))
+        await cache.store(Array(json.utf8), forKey: Self.cacheKey(candidate.id, version: analysis.analysisVersion), ttl: Self.redisTTL)
     }
 }
 

@@ -55,10 +55,12 @@ public struct AppDependencies: Sendable {
         let pipeline = SearchPipeline(
             parser: parser,
             catalogs: CatalogSearch(
-                providers: configuration.catalogProviders(library: library, cache: RedisResponseCache(redis: redis, logger: logger))),
+                providers: configuration.catalogProviders(
+                    library: library, cache: RedisBlobCache(redis: redis, prefix: "mf:provider:", logger: logger))),
             analyzer: analyzer, ranker: Ranker(weights: configuration.rankingWeights))
         self.search = SearchService(
-            pipeline: pipeline, tracks: tracks, library: library, redis: redis, database: database, defaultSources: configuration.defaultSources(hasLibrary: library != nil),
+            pipeline: pipeline, tracks: tracks, library: library, redis: redis, database: database,
+            defaultSources: configuration.defaultSources(hasLibrary: library != nil),
             logger: logger)
     }
 }
