@@ -115,12 +115,16 @@ public final class LocalLibrary: Sendable {
             failed: fresh.count { $0.failure != nil }, removed: removed.count)
     }
 
+    /// The file at `path` (relative) with its record if that still describes it; nil for no such file.
+    public func track(at path: String) async -> Track? {
+        guard let file = Self.stat(root: root, path: path) else { return nil }
+        let record = await currentRecords()[path]
+        return Track(file: file, record: record.flatMap { $0.isCurrent(for: file) ? $0 : nil })
+    }
+
     /// The stored analysis of the file at `path` (relative), if it still describes the file.
     public func currentAnalysis(of path: String) async -> Analysis? {
-        guard let file = Self.stat(root: root, path: path) else { return nil }
-        let records = await currentRecords()
-        guard let record = records[path], record.isCurrent(for: file) else { return nil }
-        return record.analysis
+        await track(at: path)?.record?.analysis
     }
 
     /// Records one analysis made elsewhere (by the search pipeline), so it is not made again.

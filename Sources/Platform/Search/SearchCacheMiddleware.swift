@@ -1,6 +1,7 @@
 import Catalogs
 import Hummingbird
 import QueryParsing
+import Search
 
 /// Answers `GET /v1/search` from the response cache with the stored JSON as it is, before the
 /// generated handler would decode and encode it again. Behind authentication and the rate limit, so a
@@ -21,7 +22,7 @@ struct SearchCacheMiddleware<Context: RequestContext>: RouterMiddleware {
             guard let parsed = AppConfiguration.sources(parsing: String(text)) else { return try await next(request, context) }
             sources = parsed
         }
-        guard let limit, (1...100).contains(limit),
+        guard let limit, (1...SearchPipeline.maxLimit).contains(limit),
             let body = await search.cachedAnswer(forKey: search.cacheKey(query: query, limit: limit, sources: sources))
         else { return try await next(request, context) }
         RequestScope.current?.cacheHit = true

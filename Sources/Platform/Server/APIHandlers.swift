@@ -113,13 +113,13 @@ struct APIHandlers: APIProtocol {
             try await Self.readingMultipart {
                 for try await part in form {
                     switch part {
-                case .file(let file): upload = try await Self.collect(file.payload.body)
-                case .limit(let part):
-                    let text = String(decoding: try await Self.collect(part.payload.body), as: UTF8.self)
-                    guard let value = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-                        throw APIError.invalidRequest("`limit` must be a whole number.", details: ["field": "limit"])
-                    }
-                    limit = value
+                    case .file(let file): upload = try await Self.collect(file.payload.body)
+                    case .limit(let part):
+                        let text = String(decoding: try await Self.collect(part.payload.body), as: UTF8.self)
+                        guard let value = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                            throw APIError.invalidRequest("`limit` must be a whole number.", details: ["field": "limit"])
+                        }
+                        limit = value
                     case .undocumented: continue
                     }
                 }

@@ -20,11 +20,9 @@ extension Filters {
                 NumericRange(min: duration.minSeconds, max: duration.maxSeconds), to: 0...Self.durationLimit)
             result.duration = range.map { DurationRange(minSeconds: $0.min, maxSeconds: $0.max) }
         }
-        result.genres = Self.clean(genres) { Vocabulary.canonical($0) { if case .genre(let name) = $0 { name } else { nil } } }
-        result.moods = Self.clean(moods) { Vocabulary.canonical($0) { if case .mood(let name) = $0 { name } else { nil } } }
-        result.instruments = Self.clean(instruments) {
-            Vocabulary.canonical($0) { if case .instrument(let name) = $0 { name } else { nil } }
-        }
+        result.genres = Self.clean(genres) { Vocabulary.canonical($0, kind: .genre) }
+        result.moods = Self.clean(moods) { Vocabulary.canonical($0, kind: .mood) }
+        result.instruments = Self.clean(instruments) { Vocabulary.canonical($0, kind: .instrument) }
         result.keywords = Self.clean(keywords) { _ in nil }
         result.exclude = Self.clean(exclude) { _ in nil }
         result.confidence = confidence.isFinite ? Swift.min(1, Swift.max(0, confidence)) : 0.5
@@ -63,11 +61,17 @@ extension Filters {
 }
 
 extension Vocabulary {
-    /// The canonical name `text` stands for, when the whole of it is one known phrase of the kind
-    /// `pick` accepts.
-    static func canonical(_ text: String, pick: (Meaning) -> String?) -> String? {
-        let key = QueryText(text).tokens.map(\.text).joined(separator: " ")
-        return phrases[key].flatMap(pick)
+    enum TagKind { case genre, mood, instrument }
+
+    /// The canonical genre, mood or instrument name `text` stands for when the whole of it is one known
+    /// phrase (of `kind`, when given).
+    static func canonical(_ text: String, kind: TagKind? = nil) -> String? {
+        switch (phrases[key(text)], kind) {
+        case (.genre(let name), nil), (.genre(let name), .genre?): name
+        case (.mood(let name), nil), (.mood(let name), .mood?): name
+        case (.instrument(let name), nil), (.instrument(let name), .instrument?): name
+        default: nil
+        }
     }
 }
 
@@ -75,19 +79,8 @@ extension Vocabulary {
 /// that "Drum & Bass" in a folder name and "dnb" in a query meet as "drum-and-bass".
 public enum TagVocabulary {
     /// The canonical genre, mood or instrument name `text` stands for, or `text` lower-cased.
-    public static func canonical(_ text: String) -> String {
-        let key = QueryText(text).tokens.map(\.text).joined(separator: " ")
-        switch Vocabulary.phrases[key] {
-        case .genre(let name), .mood(let name), .instrument(let name): return name
-        default: return text.lowercased()
-        }
-    }
+    public static func canonical(_ text: String) -> String { Vocabulary.canonical(text) ?? text.lowercased() }
 
     /// Whether `name` is a canonical genre, mood or instrument.
-    public static func isKnown(_ name: String) -> Bool {
-        switch Vocabulary.phrases[QueryText(name).tokens.map(\.text).joined(separator: " ")] {
-        case .genre(let canonical), .mood(let canonical), .instrument(let canonical): canonical == name
-        default: false
-        }
-    }
+    public static func isKnown(_ name: String) -> Bool { Vocabulary.canonical(name) == name }
 }

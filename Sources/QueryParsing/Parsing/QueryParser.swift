@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Metrics
 
@@ -107,7 +108,7 @@ public final class QueryParser: Sendable {
         llm.breaker.recordSuccess()
         var filters: Filters
         do {
-            filters = try JSONDecoding.decode(Filters.self, from: bytes)
+            filters = try JSONDecoder().decode(Filters.self, from: Data(bytes))
         } catch {
             throw .schemaViolation("the filters could not be read: \(error)")
         }

@@ -9,7 +9,8 @@ extension ParseState {
         "fifties": "50s", "sixties": "60s", "seventies": "70s", "eighties": "80s", "nineties": "90s", "noughties": "00s",
     ]
 
-    /// The longest known phrase starting at `index` among free tokens: its meaning and length.
+    /// The longest known phrase starting at `index` among free tokens: its meaning and length. Tokens
+    /// are joined as ``Vocabulary/key(_:)`` joins them.
     func phrase(at index: Int) -> (meaning: Vocabulary.Meaning, length: Int)? {
         guard isFree(index), tokens[index].kind != .symbol || tokens[index].text == "#" else { return nil }
         var joined = ""

@@ -192,8 +192,10 @@ enum Vocabulary {
         ("rapid", .veryFast),
     ]
 
-    /// The phrase as ``QueryText`` tokens joined by spaces, plus the apart and together forms of
-    /// hyphenated phrases.
+    /// The form phrases are stored and looked up in: ``QueryText`` tokens joined by spaces.
+    static func key(_ text: String) -> String { QueryText(text).tokens.map(\.text).joined(separator: " ") }
+
+    /// The phrase's ``key(_:)``, plus the apart and together forms of hyphenated phrases.
     static func variants(of phrase: String) -> [String] {
         let texts = QueryText(phrase).tokens.map(\.text)
         var result = [texts.joined(separator: " ")]

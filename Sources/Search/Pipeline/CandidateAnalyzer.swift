@@ -87,6 +87,8 @@ public final class CandidateAnalyzer: Sendable {
         defer {
             if claimed, let claim { Task { await claim.release(candidate.id) } }
         }
+        // Checked again: another instance may have finished just before the claim came free, and a job
+        // of this one may have stored it between the caller's look and this task's start.
         if let known = await cached(candidate) { return .success(known) }
 
         let report: AnalysisReport

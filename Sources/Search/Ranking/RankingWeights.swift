@@ -1,3 +1,5 @@
+import Foundation
+
 /// How much each dimension counts in a score. Only the dimensions a query constrains count: a query
 /// that names no key is ranked on the others alone.
 public struct RankingWeights: Sendable, Hashable, Codable {
@@ -33,14 +35,4 @@ public struct RankingWeights: Sendable, Hashable, Codable {
         }
         self = weights
     }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
-        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
-    }
-}
-
-extension Set where Element == Character {
-    fileprivate static let whitespaces: Set<Character> = [" ", "\t"]
 }
