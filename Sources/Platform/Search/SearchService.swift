@@ -74,7 +74,7 @@ public struct SearchService: Sendable {
 
     /// The response cache's key: the normalised query, the sources and the limit.
     public func cacheKey(query: String, limit: Int, sources: Set<CatalogSource>) -> String {
-        let normalized = RuleParser().read(query).normalizedQuery
+        let normalized = RuleParser.normalize(query)
         return "\(normalized)|\(sources.map(\.rawValue).sorted().joined(separator: ","))|\(limit)"
     }
 

@@ -10,6 +10,10 @@ public struct RuleParser: Sendable {
     /// The filters of `query`.
     public func parse(_ query: String) -> Filters { read(query).filters }
 
+    /// `query` with case, accents, spacing and punctuation normalised, without parsing it: what caches
+    /// key on (the same text as ``RuleReading/normalizedQuery``).
+    public static func normalize(_ query: String) -> String { QueryText(query).normalized }
+
     /// The filters of `query`, with what the query stated outright.
     public func read(_ query: String) -> RuleReading {
         let text = QueryText(query)
