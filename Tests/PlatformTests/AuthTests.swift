@@ -98,14 +98,15 @@ import Testing
         try await app.test { client in
             let rotated = try await client.execute(
                 uri: "/v1/keys/\(old.record.id)/rotate", method: .post, headers: [.xAPIKey: old.secret, .contentType: "application/json"],
-                body: ByteBuffer(string: #"{"grace_seconds": 2}"#))
+                // Ten seconds, so the old key's checks fall inside the grace period even on a loaded machine.
+                body: ByteBuffer(string: #"{"grace_seconds": 10}"#))
             #expect(rotated.status == .created)
             let json = try rotated.json()
             let new = try #require(json["key"] as? String)
             #expect(json["old_key_expires_at"] is String)
             #expect(try await client.execute(uri: "/v1/keys", method: .get, headers: [.xAPIKey: new]).status == .ok)
             #expect(try await client.execute(uri: "/v1/keys", method: .get, headers: [.xAPIKey: old.secret]).status == .ok)
-            try await Task.sleep(for: .milliseconds(2500))
+            try await Task.sleep(for: .milliseconds(10_500))
             let expired = try await client.execute(uri: "/v1/keys", method: .get, headers: [.xAPIKey: old.secret])
             #expect(expired.status == .unauthorized)
             #expect(try ErrorBody(expired).error.message == "The API key has expired.")
