@@ -28,6 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         bootstrapLogging(level: configuration.logLevel, json: true)
+        APIServer.runTasksOnEventLoops()
         // One registry for /metrics: our HTTP series and whatever libraries report through swift-metrics.
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

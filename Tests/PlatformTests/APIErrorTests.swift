@@ -33,7 +33,7 @@ import Testing
         let event = UsageEvent(
             requestID: "req_abc", accountID: 42, keyID: "key_x", route: "/v1/tracks/{id}", method: "GET", status: 429, cost: 0,
             latencyMilliseconds: 1.25, occurredAt: Date(timeIntervalSince1970: 1_795_000_000.123456), cacheHit: true)
-        let fields = event.streamFields.map { RedisValue.bulk(Array($0.utf8)) }
+        let fields = event.streamFields.map { RedisValue.bulk($0) }
         let decoded = UsageEvent(streamFields: fields)
         #expect(decoded?.requestID == "req_abc")
         #expect(decoded?.route == "/v1/tracks/{id}")

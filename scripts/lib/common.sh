@@ -106,6 +106,16 @@ mf_start_postgres() {
   export DATABASE_URL="postgres://postgres@127.0.0.1:$port/musicforge?sslmode=disable"
 }
 
+# Waits (up to a minute) until the usage drain has moved every event out of the Redis Stream, so that a
+# benchmark starts from a quiet server rather than one still catching up with the previous run.
+mf_wait_for_usage_drain() {
+  local _
+  for _ in $(seq 600); do
+    [[ $(redis-cli -u "$REDIS_URL" XLEN musicforge:usage 2>/dev/null || echo 0) -eq 0 ]] && return 0
+    sleep 0.1
+  done
+}
+
 mf_stop_servers() {
   # A second Ctrl-C or TERM must not cut the clean-up short.
   trap '' INT TERM

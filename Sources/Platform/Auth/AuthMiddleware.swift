@@ -37,9 +37,15 @@ public struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         throw .missing
     }
 
-    /// Without spaces or tabs at either end (header values rarely have them: no Foundation round trip).
+    /// Without spaces or tabs at either end, working on the UTF-8 bytes (header values are short and
+    /// rarely padded; grapheme-level trimming costs more than the rest of the key check).
     private static func trimmed(_ value: Substring) -> String {
-        String(value.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+        let bytes = value.utf8
+        let isBlank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) }) else {
+            return ""
+        }
+        return String(Substring(bytes[first...last]))
     }
 
     static func apiError(_ error: AuthenticationError) -> APIError {

@@ -12,10 +12,15 @@ public struct RouteTable: Sendable {
         public var template: String
     }
 
-    public private(set) var routes: [Route] = []
+    public private(set) var routes: [Route] = [] {
+        didSet { parts = routes.map { $0.template.split(separator: "/") } }
+    }
+    /// Each route's template split into segments once, not on every lookup.
+    private var parts: [[Substring]] = []
 
     public init(routes: [Route] = []) {
         self.routes = routes
+        self.parts = routes.map { $0.template.split(separator: "/") }
     }
 
     /// Collects the routes that `register` adds to a transport.
@@ -23,6 +28,7 @@ public struct RouteTable: Sendable {
         let collector = Collector()
         try register(collector)
         self.routes = collector.routes.withLock { $0 }
+        self.parts = routes.map { $0.template.split(separator: "/") }
     }
 
     /// The route template a request matched, for logs, metrics and usage: the router's own answer when it
@@ -35,26 +41,26 @@ public struct RouteTable: Sendable {
     /// The template that matches `path`, if any route's does.
     public func template(matching path: some StringProtocol) -> String? {
         let segments = Self.segments(path)
-        return routes.first { Self.matches(template: $0.template, segments: segments) }?.template
+        return routes.indices.first { Self.matches(parts[$0], segments: segments) }.map { routes[$0].template }
     }
 
     /// Methods allowed on `path`; empty when no route has this path.
     public func allowedMethods(for path: some StringProtocol) -> [HTTPRequest.Method] {
         let segments = Self.segments(path)
         var methods: [HTTPRequest.Method] = []
-        for route in routes where Self.matches(template: route.template, segments: segments) && !methods.contains(route.method) {
+        for (route, parts) in zip(routes, parts) where Self.matches(parts, segments: segments) && !methods.contains(route.method) {
             methods.append(route.method)
         }
         return methods
     }
 
     private static func segments(_ path: some StringProtocol) -> [Substring] {
-        let withoutQuery = String(path).split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let path = String(path)
+        let withoutQuery = path.firstIndex(of: "?").map { path[..<$0] } ?? path[...]
         return withoutQuery.split(separator: "/")
     }
 
-    private static func matches(template: String, segments: [Substring]) -> Bool {
-        let parts = template.split(separator: "/")
+    private static func matches(_ parts: [Substring], segments: [Substring]) -> Bool {
         guard parts.count == segments.count else { return false }
         return zip(parts, segments).allSatisfy { part, segment in
             part.hasPrefix("{") || part.hasPrefix(":") || part == segment

@@ -5,10 +5,10 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// A Redis client on hiredis whose blocking calls never run on Swift's cooperative threads.
+/// A Redis client: ordinary commands on SwiftNIO, blocking ones on hiredis off Swift's cooperative threads.
 ///
-/// - Ordinary commands go through a ``RedisMultiplexer``: one connection on a thread of its own that
-///   pipelines whatever concurrent callers have queued into one round trip.
+/// - Ordinary commands go through ``RedisLoopConnections``: one SwiftNIO connection per event loop,
+///   shared and pipelined by the callers on that loop, with no thread hand-over.
 /// - Commands that hold a connection (`XREADGROUP … BLOCK`) use ``sendOnDedicatedConnection(_:)``: a
 ///   pool of connections made lazily, up to ``Options/maximumConnections``, on a dedicated thread pool.
 /// - An idle connection that the server closed (a Redis restart) is noticed before reuse and replaced,
@@ -28,7 +28,7 @@ public final class RedisClient: Sendable, Service {
     let threadPool: NIOThreadPool
     let logger: Logger
     private let state: Mutex<PoolState>
-    private let multiplexer: RedisMultiplexer
+    private let connections: RedisLoopConnections
 
     public init(settings: RedisSettings, options: Options = .init(), logger: Logger) {
         self.settings = settings
@@ -38,11 +38,11 @@ public final class RedisClient: Sendable, Service {
         self.threadPool = NIOThreadPool(numberOfThreads: options.maximumConnections)
         self.threadPool.start()
         self.state = Mutex(PoolState())
-        self.multiplexer = RedisMultiplexer(settings: settings, options: options, name: "mf-redis-mux")
+        self.connections = RedisLoopConnections(settings: settings, options: options)
     }
 
     deinit {
-        multiplexer.close()
+        connections.close()
         threadPool.shutdownGracefully { _ in }
     }
 
@@ -54,7 +54,7 @@ public final class RedisClient: Sendable, Service {
 
     /// Closes idle connections and refuses new calls.
     public func close() {
-        multiplexer.close()
+        connections.close()
         let idle = state.withLock { state -> [RedisConnection] in
             state.isClosed = true
             defer { state.idle.removeAll() }
@@ -85,7 +85,7 @@ public final class RedisClient: Sendable, Service {
     /// Sends commands in one round trip; error replies are returned in place, not thrown.
     public func pipeline(_ commands: [RedisCommand]) async throws(RedisError) -> [RedisValue] {
         guard !commands.isEmpty else { return [] }
-        return try await multiplexer.send(commands).get()
+        return try await connections.send(commands).get()
     }
 
     /// Sends a command that may hold its connection for a while (`XREADGROUP … BLOCK`) on a pooled

@@ -28,6 +28,6 @@ struct SearchCacheMiddleware<Context: RequestContext>: RouterMiddleware {
         RequestScope.current?.cacheHit = true
         return Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            body: .init(byteBuffer: body))
     }
 }

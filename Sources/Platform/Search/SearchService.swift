@@ -1,6 +1,7 @@
 import AudioAnalysis
 import Catalogs
 import Foundation
+import NIOCore
 import Logging
 import MusicTheory
 import QueryParsing
@@ -19,7 +20,8 @@ public struct SearchService: Sendable {
     /// How long the same query, sources and limit are answered from the cache.
     public var cacheTTL: Duration = .seconds(600)
     /// Cached answers kept in this process too, briefly, so the hottest ones skip Redis.
-    let localAnswers = MemoryResponseCache(capacity: 256)
+    /// Answers as ready-made response bodies: a cache hit is sent without copying them.
+    let localAnswers = MemoryCache<ByteBuffer>(capacity: 256)
     static let localTTL: Duration = .seconds(5)
 
     public init(
@@ -49,7 +51,8 @@ public struct SearchService: Sendable {
         }
         let chosen = sources ?? defaultSources
         let cacheKey = cacheKey(query: query, limit: limit, sources: chosen)
-        if let bytes = await cachedAnswer(forKey: cacheKey), let cached = try? JSONDecoder().decode(SearchResponse.self, from: Data(bytes))
+        if let body = await cachedAnswer(forKey: cacheKey),
+            let cached = try? JSONDecoder().decode(SearchResponse.self, from: Data(body.readableBytesView))
         {
             RequestScope.current?.cacheHit = true
             return cached
@@ -79,11 +82,12 @@ public struct SearchService: Sendable {
     }
 
     /// A cached answer's JSON (with `"cached": true`), from this process or Redis.
-    public func cachedAnswer(forKey key: String) async -> [UInt8]? {
-        if let bytes = await localAnswers.cachedResponse(forKey: key) { return bytes }
+    public func cachedAnswer(forKey key: String) async -> ByteBuffer? {
+        if let body = localAnswers.value(forKey: key) { return body }
         guard let bytes = await answers.bytes(forKey: key) else { return nil }
-        await localAnswers.storeResponse(bytes, forKey: key, ttl: Self.localTTL)
-        return bytes
+        let body = ByteBuffer(bytes: bytes)
+        localAnswers.store(body, forKey: key, ttl: Self.localTTL)
+        return body
     }
 
     /// A track some search has analysed: a catalogue's from `tracks`, a local file's from the library.

@@ -1,5 +1,7 @@
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import Prometheus
 import ServiceLifecycle
 
@@ -19,6 +21,17 @@ public struct APIServer: Sendable {
     /// How long in-flight requests, the usage drain and the other services get to finish after SIGTERM
     /// before they are cancelled.
     public static let drainBound: Duration = .seconds(30)
+
+    /// Makes Swift Concurrency run its jobs on SwiftNIO's event loops rather than on a pool of its own.
+    ///
+    /// A request then stays on its connection's thread from the socket through the middleware and the
+    /// handler, where it would otherwise hop to the concurrency pool and back at every `await` that
+    /// touches the channel. Heavy work never runs in the server process (analysis is in worker
+    /// processes), so nothing blocks a loop for long. Call once, before the server starts.
+    @discardableResult
+    public static func runTasksOnEventLoops() -> Bool {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+    }
 
     public func run() async throws {
         guard let databaseSettings = configuration.database else {

@@ -14,6 +14,9 @@ public final class UsageDrain: Service, Sendable {
     public struct Options: Sendable {
         public var batchSize = 500
         public var block: Duration = .milliseconds(500)
+        /// After a batch smaller than ``batchSize``, how long to let events gather before reading again:
+        /// fewer, larger transactions under load (each commit costs PostgreSQL a WAL flush).
+        public var linger: Duration = .milliseconds(100)
         public var claimAfter: Duration = .seconds(30)
         public var retryDelay: Duration = .seconds(1)
         public init() {}
@@ -51,13 +54,19 @@ public final class UsageDrain: Service, Sendable {
     /// inserted and acknowledged first, so no entry is left pending for a drainer that is gone (which
     /// another would only claim after ``Options/claimAfter``).
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            await self.drainLoop()
-        } onGracefulShutdown: {
-            self.stopping.store(true, ordering: .releasing)
+        // Off the event loops and below them in priority: a batch is a burst of work no request should wait behind.
+        await withTaskExecutorPreference(Self.executor) {
+            await withGracefulShutdownHandler {
+                await self.drainLoop()
+            } onGracefulShutdown: {
+                self.stopping.store(true, ordering: .releasing)
+            }
+            await recorder?.flushBacklog()
         }
-        await recorder?.flushBacklog()
     }
+
+    /// Where every drainer of the process runs.
+    static let executor = BackgroundExecutor(name: "mf-usage-drain")
 
     private func drainLoop() async {
         var lastClaim = ContinuousClock.now
@@ -77,6 +86,9 @@ public final class UsageDrain: Service, Sendable {
                 // First what this consumer read but did not acknowledge (after a failed insert), then new entries.
                 let drained = try await drainOnce(id: readOwnPending ? "0" : ">")
                 if readOwnPending && drained == 0 { readOwnPending = false }
+                if drained > 0, drained < options.batchSize, !stopping.load(ordering: .acquiring) {
+                    try await Task.sleep(for: options.linger)
+                }
             } catch is CancellationError {
                 return
             } catch {

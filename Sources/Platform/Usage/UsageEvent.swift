@@ -34,13 +34,19 @@ public struct UsageEvent: Sendable, Equatable {
     /// hold the separator (request ids are sanitised, routes are templates).
     static let separator: Character = "\u{1F}"
 
-    /// Field-value pairs of a Redis Stream entry.
-    var streamFields: [String] {
-        let values = [
+    /// Field-value pairs of a Redis Stream entry, as bytes ready for `XADD`.
+    var streamFields: [[UInt8]] {
+        let parts = [
             requestID, String(accountID), keyID, route, method, String(status), String(cost), String(latencyMilliseconds),
             String(Int64(occurredAt.timeIntervalSince1970 * 1_000_000)), cacheHit ? "1" : "0",
         ]
-        return ["e", values.joined(separator: String(Self.separator))]
+        var value: [UInt8] = []
+        value.reserveCapacity(160)
+        for (index, part) in parts.enumerated() {
+            if index > 0 { value.append(Self.separator.asciiValue!) }
+            value += part.utf8
+        }
+        return [[UInt8(ascii: "e")], value]
     }
 
     /// Reads a stream entry's fields; nil for an entry that is not a usage event.

@@ -26,7 +26,7 @@ public final class UsageRecorder: Sendable {
 
     public func record(_ event: UsageEvent) async {
         do {
-            try await redis.send(RedisCommand("XADD", arguments: [stream, "*"] + event.streamFields))
+            try await redis.send(RedisCommand(bytes: [Array("XADD".utf8), Array(stream.utf8), [UInt8(ascii: "*")]] + event.streamFields))
             return
         } catch {
             logger.warning("usage stream unavailable; writing the event to PostgreSQL", metadata: ["error": "\(error)"])

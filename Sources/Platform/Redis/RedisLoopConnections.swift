@@ -1,0 +1,168 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// One Redis connection per event loop, used by whatever runs on that loop.
+///
+/// The server runs its tasks on SwiftNIO's event loops, so a request's command is written, its reply
+/// read and the request resumed on one thread, with no hand-over to another (the cost that dominated
+/// the latency of a thread-backed client). Commands of concurrent requests on a loop share its
+/// connection and are pipelined by Redis's in-order replies. Callers that are not on an event loop use
+/// one designated loop. A connection that closes is forgotten, and the next command connects again.
+final class RedisLoopConnections: Sendable {
+    private enum Slot {
+        case connecting(EventLoopFuture<any Channel>)
+        case connected(any Channel)
+    }
+
+    private struct State: ~Copyable {
+        var connections: [ObjectIdentifier: Slot] = [:]
+        var isClosed = false
+    }
+
+    let settings: RedisSettings
+    let options: RedisClient.Options
+    private let fallbackLoop: any EventLoop
+    private let state = Mutex(State())
+
+    init(settings: RedisSettings, options: RedisClient.Options, group: MultiThreadedEventLoopGroup = .singleton) {
+        self.settings = settings
+        self.options = options
+        self.fallbackLoop = group.next()
+    }
+
+    /// Sends commands as one unit: written together, replies returned together and in order.
+    func send(_ commands: [RedisCommand]) async -> Result<[RedisValue], RedisError> {
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? fallbackLoop
+        let channel: any Channel
+        switch connection(on: loop) {
+        case .connected(let ready):
+            channel = ready
+        case .connecting(let future):
+            do {
+                channel = try await future.get()
+            } catch {
+                return .failure(Self.redisError(error))
+            }
+        }
+        let promise = loop.makePromise(of: [RedisValue].self)
+        let written = loop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { promise.fail(Self.redisError($0)) }
+        // The handler flushes once per turn of the loop, with whatever else was written meanwhile, and
+        // fails the request if Redis does not answer within the command timeout.
+        channel.write(RedisRequest(commands: commands, promise: promise), promise: written)
+        do {
+            return .success(try await promise.futureResult.get())
+        } catch {
+            return .failure(Self.redisError(error))
+        }
+    }
+
+    /// Closes every connection and refuses further commands.
+    func close() {
+        let slots = state.withLock { state -> [Slot] in
+            state.isClosed = true
+            defer { state.connections.removeAll() }
+            return Array(state.connections.values)
+        }
+        for slot in slots {
+            switch slot {
+            case .connected(let channel): channel.close(promise: nil)
+            case .connecting(let future): future.whenSuccess { $0.close(promise: nil) }
+            }
+        }
+    }
+
+    /// The loop's connection, made (and set up) on first use or after the last one closed.
+    private func connection(on loop: any EventLoop) -> Slot {
+        let id = ObjectIdentifier(loop)
+        let (slot, isNew) = state.withLock { state -> (Slot, Bool) in
+            if state.isClosed { return (.connecting(loop.makeFailedFuture(RedisError.closed)), false) }
+            if let existing = state.connections[id] { return (existing, false) }
+            let slot = Slot.connecting(connect(on: loop))
+            state.connections[id] = slot
+            return (slot, true)
+        }
+        guard isNew, case .connecting(let future) = slot else { return slot }
+        // Ready: later commands take the channel without waiting on the future. Closed or failed:
+        // forgotten, so that the next command connects again.
+        future.whenComplete { [self] result in
+            switch result {
+            case .success(let channel):
+                state.withLock { state in
+                    if case .connecting(let current) = state.connections[id], current === future {
+                        state.connections[id] = .connected(channel)
+                    }
+                }
+                channel.closeFuture.whenComplete { [self] _ in
+                    state.withLock { state in
+                        if case .connected(let current) = state.connections[id], current === channel { state.connections[id] = nil }
+                    }
+                }
+            case .failure:
+                state.withLock { state in
+                    if case .connecting(let current) = state.connections[id], current === future { state.connections[id] = nil }
+                }
+            }
+        }
+        return slot
+    }
+
+    private func connect(on loop: any EventLoop) -> EventLoopFuture<any Channel> {
+        let commandTimeout = TimeAmount(options.commandTimeout)
+        let bootstrap = ClientBootstrap(group: loop)
+            .connectTimeout(TimeAmount(options.connectTimeout))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.socketOption(.so_keepalive), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(commandTimeout: commandTimeout))
+                }
+            }
+        let setup = setupCommands
+        return bootstrap.connect(host: settings.host, port: settings.port)
+            .flatMapError { error in loop.makeFailedFuture(Self.connectError(error)) }
+            .flatMap { channel -> EventLoopFuture<any Channel> in
+                guard !setup.isEmpty else { return loop.makeSucceededFuture(channel) }
+                let promise = loop.makePromise(of: [RedisValue].self)
+                channel.writeAndFlush(RedisRequest(commands: setup, promise: promise), promise: nil)
+                return promise.futureResult.flatMapThrowing { replies -> any Channel in
+                    for (command, reply) in zip(setup, replies) {
+                        if case .error(let message) = reply { throw RedisError.connectionFailed("\(command.name) failed: \(message)") }
+                    }
+                    return channel
+                }.flatMapErrorThrowing { error in
+                    channel.close(promise: nil)
+                    throw error
+                }
+            }
+    }
+
+    /// What a new connection sends before anything else: authentication and the database.
+    private var setupCommands: [RedisCommand] {
+        var setup: [RedisCommand] = []
+        if let password = settings.password {
+            setup.append(settings.username.map { RedisCommand("AUTH", $0, password) } ?? RedisCommand("AUTH", password))
+        }
+        if settings.database != 0 { setup.append(RedisCommand("SELECT", String(settings.database))) }
+        return setup
+    }
+
+    private static func connectError(_ error: any Error) -> RedisError {
+        if let error = error as? RedisError { return error }
+        if case ChannelError.connectTimeout = error { return .timeout }
+        return .connectionFailed("\(error)")
+    }
+
+    private static func redisError(_ error: any Error) -> RedisError {
+        if let error = error as? RedisError { return error }
+        return .connectionLost("\(error)")
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
