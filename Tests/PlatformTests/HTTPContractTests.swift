@@ -19,6 +19,15 @@ import Testing
         }
     }
 
+    @Test func generatedRequestIDsAreUniqueAndInTimeOrder() {
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        let ids = (0..<1000).map { RequestIDMiddleware<BasicRequestContext>.generate(at: start + Double($0) / 500) }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.hasPrefix("req_") && $0.count == 28 && RequestIDMiddleware<BasicRequestContext>.isSane($0) })
+        // A later millisecond sorts later, whatever the random half says.
+        for (earlier, later) in zip(ids, ids.dropFirst(2)) { #expect(earlier < later) }
+    }
+
     @Test func readinessWithBothServersUp() async throws {
         try await TestApp.shared().test { client in
             let response = try await client.execute(uri: "/health/ready", method: .get)

@@ -18,5 +18,8 @@ public struct Migration: Sendable {
             version: 3, name: "library_tracks", sql: String(decoding: PackageResources._003_library_tracks_sql, as: UTF8.self)),
         Migration(
             version: 4, name: "track_analysis", sql: String(decoding: PackageResources._004_track_analysis_sql, as: UTF8.self)),
+        Migration(
+            version: 5, name: "usage_events_without_account_check",
+            sql: String(decoding: PackageResources._005_usage_events_without_account_check_sql, as: UTF8.self)),
     ]
 }

@@ -31,12 +31,14 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
             }
     }
 
-    /// `req_` and 24 hex digits of randomness: unique without coordination.
-    static func generate() -> String {
+    /// `req_`, the time in milliseconds (12 hex digits) and 48 random bits (12 hex digits): unique without
+    /// coordination, and in time order, so the usage table's primary key grows at its end instead of
+    /// being written all over (several times cheaper for PostgreSQL to insert).
+    static func generate(at date: Date = Date()) -> String {
+        let milliseconds = UInt64(max(0, date.timeIntervalSince1970 * 1000)) & 0xFFFF_FFFF_FFFF
         var generator = SystemRandomNumberGenerator()
-        let high = UInt64.random(in: .min ... .max, using: &generator)
-        let low = UInt32.random(in: .min ... .max, using: &generator)
-        return "req_" + hex(high, width: 16) + hex(UInt64(low), width: 8)
+        let random = UInt64.random(in: 0...0xFFFF_FFFF_FFFF, using: &generator)
+        return "req_" + hex(milliseconds, width: 12) + hex(random, width: 12)
     }
 
     private static func hex(_ value: UInt64, width: Int) -> String {

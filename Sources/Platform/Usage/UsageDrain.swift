@@ -12,11 +12,11 @@ import Synchronization
 /// While PostgreSQL is down nothing is acknowledged: the entries wait in Redis.
 public final class UsageDrain: Service, Sendable {
     public struct Options: Sendable {
-        public var batchSize = 500
+        public var batchSize = 100
         public var block: Duration = .milliseconds(500)
         /// After a batch smaller than ``batchSize``, how long to let events gather before reading again:
         /// fewer, larger transactions under load (each commit costs PostgreSQL a WAL flush).
-        public var linger: Duration = .milliseconds(100)
+        public var linger: Duration = .milliseconds(20)
         public var claimAfter: Duration = .seconds(30)
         public var retryDelay: Duration = .seconds(1)
         public init() {}
