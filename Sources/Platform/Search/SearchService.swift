@@ -1,9 +1,9 @@
 import AudioAnalysis
 import Catalogs
 import Foundation
-import NIOCore
 import Logging
 import MusicTheory
+import NIOCore
 import QueryParsing
 import Search
 
@@ -19,10 +19,9 @@ public struct SearchService: Sendable {
     public let defaultSources: Set<CatalogSource>
     /// How long the same query, sources and limit are answered from the cache.
     public var cacheTTL: Duration = .seconds(600)
-    /// Cached answers kept in this process too, briefly, so the hottest ones skip Redis.
-    /// Answers as ready-made response bodies: a cache hit is sent without copying them.
-    let localAnswers = MemoryCache<ByteBuffer>(capacity: 256)
-    static let localTTL: Duration = .seconds(5)
+    /// Cached answers kept in this process too, briefly (5 s), so the hottest ones skip Redis; kept as
+    /// ready-made response bodies, so a cache hit is sent without copying them.
+    let localAnswers = LRUCache<ByteBuffer>(capacity: 256, ttl: .seconds(5))
 
     public init(
         pipeline: SearchPipeline, tracks: TrackStore, library: LocalLibrary?, redis: RedisClient, database: Database,
@@ -86,7 +85,7 @@ public struct SearchService: Sendable {
         if let body = localAnswers.value(forKey: key) { return body }
         guard let bytes = await answers.bytes(forKey: key) else { return nil }
         let body = ByteBuffer(bytes: bytes)
-        localAnswers.store(body, forKey: key, ttl: Self.localTTL)
+        localAnswers.set(body, forKey: key)
         return body
     }
 
