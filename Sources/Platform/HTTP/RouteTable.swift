@@ -12,9 +12,7 @@ public struct RouteTable: Sendable {
         public var template: String
     }
 
-    public private(set) var routes: [Route] = [] {
-        didSet { parts = routes.map { $0.template.split(separator: "/") } }
-    }
+    public private(set) var routes: [Route] = []
     /// Each route's template split into segments once, not on every lookup.
     private var parts: [[Substring]] = []
 

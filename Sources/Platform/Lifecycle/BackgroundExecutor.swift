@@ -20,19 +20,14 @@ public final class BackgroundExecutor: TaskExecutor, Sendable {
     /// - Parameter niceness: added to the thread's nice value (0 to 19; higher yields more readily).
     public init(name: String, niceness: Int32 = 10) {
         let thread = Thread { [self] in
-            Self.lowerCurrentThreadPriority(niceness)
+            #if os(Linux)
+                // The nice value is per thread on Linux: `who` 0 is the calling thread alone.
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+            #endif
             run()
         }
         thread.name = name
         thread.start()
-    }
-
-    /// Lowers the calling thread's scheduling priority (on Linux the nice value is per thread).
-    static func lowerCurrentThreadPriority(_ niceness: Int32 = 10) {
-        #if os(Linux)
-            // `who` 0 is the calling thread alone.
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
-        #endif
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {

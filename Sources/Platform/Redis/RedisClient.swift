@@ -11,8 +11,9 @@ import Synchronization
 ///   shared and pipelined by the callers on that loop, with no thread hand-over.
 /// - Commands that hold a connection (`XREADGROUP … BLOCK`) use ``sendOnDedicatedConnection(_:)``: a
 ///   pool of connections made lazily, up to ``Options/maximumConnections``, on a dedicated thread pool.
-/// - An idle connection that the server closed (a Redis restart) is noticed before reuse and replaced,
-///   so a restart costs no failed command; a connection that breaks mid-command is dropped and the
+/// - An idle connection that the server closed (a Redis restart) is replaced: SwiftNIO sees the close and
+///   the connection is forgotten, the pool checks before reuse; so a restart while idle costs no failed
+///   command. A connection that breaks mid-command is dropped and the
 ///   command fails with ``RedisError/connectionLost(_:)``, because it may have run.
 /// - Connect and command timeouts bound every call.
 public final class RedisClient: Sendable, Service {

@@ -31,13 +31,7 @@ final class RedisConnection: @unchecked Sendable {
         _ = redisSetTimeout(context, Self.makeTimeval(commandTimeout))
         _ = redisEnableKeepAlive(context)
         do {
-            if let password = settings.password {
-                let auth = settings.username.map { RedisCommand("AUTH", $0, password) } ?? RedisCommand("AUTH", password)
-                try Self.check(try send([auth])[0], setup: "AUTH")
-            }
-            if settings.database != 0 {
-                try Self.check(try send([RedisCommand("SELECT", String(settings.database))])[0], setup: "SELECT")
-            }
+            for command in settings.setupCommands { try Self.check(try send([command])[0], setup: command.name) }
         } catch {
             // `deinit` frees the context.
             throw .connectionFailed(error.description)

@@ -119,13 +119,17 @@ final class RedisLoopConnections: Sendable {
                     try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(commandTimeout: commandTimeout))
                 }
             }
-        let setup = setupCommands
+        let setup = settings.setupCommands
         return bootstrap.connect(host: settings.host, port: settings.port)
             .flatMapError { error in loop.makeFailedFuture(Self.connectError(error)) }
             .flatMap { channel -> EventLoopFuture<any Channel> in
                 guard !setup.isEmpty else { return loop.makeSucceededFuture(channel) }
                 let promise = loop.makePromise(of: [RedisValue].self)
-                channel.writeAndFlush(RedisRequest(commands: setup, promise: promise), promise: nil)
+                // A write that fails (the connection closed at once) must fail the setup too, or the
+                // connection would stay `connecting` and every command on this loop would wait for it.
+                let written = loop.makePromise(of: Void.self)
+                written.futureResult.whenFailure { promise.fail(Self.redisError($0)) }
+                channel.writeAndFlush(RedisRequest(commands: setup, promise: promise), promise: written)
                 return promise.futureResult.flatMapThrowing { replies -> any Channel in
                     for (command, reply) in zip(setup, replies) {
                         if case .error(let message) = reply { throw RedisError.connectionFailed("\(command.name) failed: \(message)") }
@@ -138,16 +142,6 @@ final class RedisLoopConnections: Sendable {
             }
     }
 
-    /// What a new connection sends before anything else: authentication and the database.
-    private var setupCommands: [RedisCommand] {
-        var setup: [RedisCommand] = []
-        if let password = settings.password {
-            setup.append(settings.username.map { RedisCommand("AUTH", $0, password) } ?? RedisCommand("AUTH", password))
-        }
-        if settings.database != 0 { setup.append(RedisCommand("SELECT", String(settings.database))) }
-        return setup
-    }
-
     private static func connectError(_ error: any Error) -> RedisError {
         if let error = error as? RedisError { return error }
         if case ChannelError.connectTimeout = error { return .timeout }
@@ -157,12 +151,5 @@ final class RedisLoopConnections: Sendable {
     private static func redisError(_ error: any Error) -> RedisError {
         if let error = error as? RedisError { return error }
         return .connectionLost("\(error)")
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -81,3 +81,15 @@ public enum RedisError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension RedisSettings {
+    /// What a new connection sends before anything else: authentication, then the database.
+    var setupCommands: [RedisCommand] {
+        var setup: [RedisCommand] = []
+        if let password {
+            setup.append(username.map { RedisCommand("AUTH", $0, password) } ?? RedisCommand("AUTH", password))
+        }
+        if database != 0 { setup.append(RedisCommand("SELECT", String(database))) }
+        return setup
+    }
+}

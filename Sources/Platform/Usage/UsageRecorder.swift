@@ -16,9 +16,12 @@ public final class UsageRecorder: Sendable {
     let store: UsageStore
     let logger: Logger
     private let backlog = Mutex<[UsageEvent]>([])
+    /// `XADD <stream> *`, built once: every event's command starts with it.
+    private let append: [[UInt8]]
 
     public init(redis: RedisClient, store: UsageStore, stream: String = UsageRecorder.defaultStream, logger: Logger) {
         self.stream = stream
+        self.append = [Array("XADD".utf8), Array(stream.utf8), [UInt8(ascii: "*")]]
         self.redis = redis
         self.store = store
         self.logger = logger
@@ -26,7 +29,7 @@ public final class UsageRecorder: Sendable {
 
     public func record(_ event: UsageEvent) async {
         do {
-            try await redis.send(RedisCommand(bytes: [Array("XADD".utf8), Array(stream.utf8), [UInt8(ascii: "*")]] + event.streamFields))
+            try await redis.send(RedisCommand(bytes: append + event.streamFields))
             return
         } catch {
             logger.warning("usage stream unavailable; writing the event to PostgreSQL", metadata: ["error": "\(error)"])
