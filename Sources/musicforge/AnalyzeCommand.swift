@@ -57,7 +57,6 @@ struct AnalyzeCommand: AsyncParsableCommand {
             }
         }
         progress.finish()
-        await downloader.shutdown()
         if failures > 0 { throw ExitCode(1) }
     }
 

@@ -79,10 +79,8 @@ struct SearchCommand: AsyncParsableCommand {
             response = try await pipeline.search(
                 .init(query: query, limit: limit, sources: chosen, deadline: .milliseconds(Int(deadlineSeconds * 1000))))
         } catch {
-            await downloader.shutdown()
             throw CommandFailure.usage(error.message)
         }
-        await downloader.shutdown()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

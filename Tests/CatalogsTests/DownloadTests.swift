@@ -54,8 +54,6 @@ import Testing
             await #expect(throws: DownloadError.status(404)) { try await downloader.download(server.url("/missing")) }
             await #expect(throws: DownloadError.timedOut) { try await impatient.download(server.url("/slow")) }
         }
-        await downloader.shutdown()
-        await impatient.shutdown()
     }
 
     @Test func theGuardAppliesToEveryHop() async throws {
@@ -66,7 +64,6 @@ import Testing
         await #expect(throws: DownloadError.forbiddenAddress(host: "127.0.0.1")) {
             try await guarded.download(server.url("/bytes/10"))
         }
-        await guarded.shutdown()
     }
 }
 

@@ -76,7 +76,6 @@ import Testing
         }
         let downloader = AudioDownloader(allowPrivateAddresses: true)
         let bytes = try await downloader.download(url)
-        await downloader.shutdown()
         #expect(abs(try AudioDecoder().decode(bytes: bytes).durationSeconds - 3) < 0.1)
     }
 

@@ -95,6 +95,9 @@ import Testing
         #expect(dark.count == 3)
         #expect(dark.first?.audio == .file(path: library.root + "/techno/dark/one.wav"))
         #expect(dark.first?.source == .local)
+        // Like every catalogue, at most `limit`: the best matches.
+        let best = try await provider.search(CatalogFixtures.filters("dark techno"), limit: 1, deadline: CatalogFixtures.deadline())
+        #expect(best.map(\.externalID) == ["techno/dark/one.wav"])
 
         let noTechno = try await provider.search(
             CatalogFixtures.filters("music without techno"), limit: 10, deadline: CatalogFixtures.deadline())

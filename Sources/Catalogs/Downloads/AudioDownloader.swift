@@ -30,10 +30,6 @@ public final class AudioDownloader: Sendable {
         guardrail = AddressGuard(allowPrivateAddresses: allowPrivateAddresses)
     }
 
-    /// Nothing to close: the client is shared by the process (kept so callers need not change when
-    /// a downloader gets resources of its own).
-    public func shutdown() async {}
-
     /// The body at `urlString`, or why not.
     public func download(_ urlString: String) async throws(DownloadError) -> [UInt8] {
         guard let url = URL(string: urlString) else { throw .invalidURL(urlString) }

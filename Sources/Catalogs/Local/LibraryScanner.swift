@@ -20,6 +20,14 @@ public enum LibraryScanner {
     /// Files beyond this many are not listed (a misconfigured root such as `/` stays cheap).
     public static let maxFiles = 20_000
 
+    /// ``scan(_:)`` on a Dispatch worker thread: a directory walk blocks, and the server runs its tasks
+    /// on the event loops that serve requests.
+    public static func scanInBackground(_ root: String) async -> [LibraryFile] {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: scan(root)) }
+        }
+    }
+
     public static func scan(_ root: String) -> [LibraryFile] {
         let rootURL = URL(fileURLWithPath: root).standardizedFileURL
         guard

@@ -62,14 +62,14 @@ public final class LocalLibrary: Sendable {
     /// The files as they are now, with their records (not analysing anything).
     public func tracks() async -> [Track] {
         let records = await currentRecords()
-        return LibraryScanner.scan(root).map { file in
+        return await LibraryScanner.scanInBackground(root).map { file in
             Track(file: file, record: records[file.path].flatMap { $0.isCurrent(for: file) ? $0 : nil })
         }
     }
 
     /// Scans the folder, analyses new and changed files, forgets deleted ones, and saves the index.
     public func refresh(analyze: @escaping Analyze, concurrency: Int = 2) async -> RefreshReport {
-        let files = LibraryScanner.scan(root)
+        let files = await LibraryScanner.scanInBackground(root)
         let records = await currentRecords()
         let stale = files.filter { file in !(records[file.path]?.isCurrent(for: file) ?? false) }
         let present = Set(files.map(\.path))

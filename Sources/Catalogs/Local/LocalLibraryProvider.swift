@@ -27,7 +27,7 @@ public struct LocalLibraryProvider: CatalogProvider {
                 audio: .file(path: library.root + "/" + track.file.path), license: nil, tags: tags)
             return (score, candidate)
         }
-        // Stable: by matching tags, then by path.
-        return scored.sorted { ($0.0, $1.1.externalID) > ($1.0, $0.1.externalID) }.prefix(maxCandidates).map(\.1)
+        // The best `limit` (as every catalogue gives): by matching tags, then by path.
+        return scored.sorted { ($0.0, $1.1.externalID) > ($1.0, $0.1.externalID) }.prefix(min(limit, maxCandidates)).map(\.1)
     }
 }

@@ -138,8 +138,7 @@ public struct RedisAnalysisClaim: AnalysisClaim {
     static func redisKey(_ id: String) -> String { RedisClient.digestKey("mf:analysing:", id) }
 
     public func claim(_ trackID: String, for duration: Duration) async -> Bool {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        guard let reply = try? await redis.send("SET", Self.redisKey(trackID), owner, "NX", "PX", String(milliseconds)) else {
+        guard let reply = try? await redis.send("SET", Self.redisKey(trackID), owner, "NX", "PX", String(Int(duration.milliseconds))) else {
             // Redis down: go ahead; the worst case is the same track analysed twice.
             return true
         }

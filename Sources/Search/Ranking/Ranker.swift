@@ -76,7 +76,7 @@ public struct Ranker: Sendable {
             parts.append("\(Self.format(measured, decimals: 1)) BPM")
         }
 
-        let trackKey = analysis?.key.flatMap(Self.musicalKey)
+        let trackKey = analysis?.key?.musicalKey
         let key = Self.keyDistance(trackKey, filters.key?.key, harmonic: filters.harmonic)
         if let wanted = filters.key?.key {
             weighted += weights.key * key.distance
@@ -96,7 +96,8 @@ public struct Ranker: Sendable {
         let terms = filters.genres + filters.moods + filters.instruments + filters.keywords
         var text = 0.0
         if !terms.isEmpty {
-            let matched = terms.filter { term in words.contains(term) || Self.text(of: candidate).contains(term) }
+            let candidateText = Self.text(of: candidate)
+            let matched = terms.filter { term in words.contains(term) || candidateText.contains(term) }
             text = 1 - Double(matched.count) / Double(terms.count)
             weighted += weights.text * text
             total += weights.text
@@ -169,11 +170,6 @@ public struct Ranker: Sendable {
 
     static func text(of candidate: Candidate) -> String {
         ([candidate.title, candidate.artist ?? ""] + candidate.tags).joined(separator: " ").lowercased()
-    }
-
-    static func musicalKey(_ description: KeyDescription) -> MusicalKey? {
-        guard let tonic = PitchClass(name: description.tonic), let mode = Mode(rawValue: description.mode) else { return nil }
-        return MusicalKey(tonic: tonic, mode: mode)
     }
 
     static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }

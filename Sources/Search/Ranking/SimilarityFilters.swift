@@ -10,7 +10,7 @@ extension Filters {
         if let bpm = analysis.bpm {
             filters.bpm = NumericRange(min: (bpm * 0.96 * 10).rounded() / 10, max: (bpm * 1.04 * 10).rounded() / 10, target: bpm)
         }
-        if let key = analysis.key.flatMap(Ranker.musicalKey) {
+        if let key = analysis.key?.musicalKey {
             filters.key = KeyFilter(key)
             filters.harmonic = true
         }
