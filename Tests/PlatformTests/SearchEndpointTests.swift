@@ -189,7 +189,35 @@ import Testing
         #expect(dependencies.search.pipeline.analyzer.analysesRun == 9, "8 local files and 1 Jamendo track, each once")
     }
 
-    /// Two instances (separate dependencies, the same Redis and PostgreSQL) searching at once: the Redis
+    /// A library file that does not decode is tried once, remembered in the index, and not tried again
+    /// by later searches until it changes.
+    @Test func aFileThatDoesNotDecodeIsNotTriedAgain() async throws {
+        let (shared, manifest) = try await Self.sharedLibrary.value
+        let folder = try Processes.makeTemporaryDirectory("search-broken-library")
+        let good = try #require(manifest.first?.path)
+        let goodName = "techno/good." + URL(fileURLWithPath: good).pathExtension
+        try FileManager.default.createDirectory(atPath: folder + "/techno", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: shared + "/" + good, toPath: folder + "/" + goodName)
+        try Data((0..<4096).map { _ in UInt8.random(in: 0...255) }).write(to: URL(fileURLWithPath: folder + "/techno/broken.wav"))
+        var app = try await TestApp.shared()
+        app.configure = { configuration in
+            configuration.libraryPath = folder
+            configuration.analysisWorkers = 1
+        }
+        let key = try await app.createKey(tier: .enterprise).secret
+        let dependencies = app.dependencies()
+        try await app.test(dependencies: dependencies) { client in
+            // Two different queries, so the second is not answered from the response cache.
+            for query in ["techno", "techno tracks"] {
+                let (status, json) = try await Self.post(client, key: key, #"{"query": "\#(query)", "sources": ["local"]}"#)
+                #expect(status == .ok)
+                #expect(Self.ids(json).contains("local:" + goodName), "\(query): \(Self.ids(json))")
+            }
+        }
+        #expect(dependencies.search.pipeline.analyzer.analysesRun == 2, "each file once: the good one and the broken one")
+    }
+
+
     /// claim lets one analyse the Jamendo track while the other waits for its result.
     @Test func twoInstancesAnalyseACatalogueTrackOnce() async throws {
         let world = try await Self.world()

@@ -122,15 +122,27 @@ public final class LocalLibrary: Sendable {
         return Track(file: file, record: record.flatMap { $0.isCurrent(for: file) ? $0 : nil })
     }
 
-    /// The stored analysis of the file at `path` (relative), if it still describes the file.
-    public func currentAnalysis(of path: String) async -> Analysis? {
-        await track(at: path)?.record?.analysis
+    /// What the index holds for the file at `path` (relative) as it is now: its analysis, or why it
+    /// could not be analysed; nil when the file is new or changed.
+    public func currentRecord(of path: String) async -> LibraryRecord? {
+        await track(at: path)?.record
     }
 
     /// Records one analysis made elsewhere (by the search pipeline), so it is not made again.
     public func remember(_ analysis: Analysis, metadata: AudioMetadata, of path: String) async {
+        await save(of: path) { LibraryRecord(path: $0.path, size: $0.size, modified: $0.modified, analysis: analysis, metadata: metadata) }
+    }
+
+    /// Records that the file at `path` cannot be analysed, so it is not tried again until it changes.
+    public func remember(failure: String, of path: String) async {
+        await save(of: path) {
+            LibraryRecord(path: $0.path, size: $0.size, modified: $0.modified, analysis: nil, metadata: nil, failure: failure)
+        }
+    }
+
+    private func save(of path: String, _ record: (LibraryFile) -> LibraryRecord) async {
         guard let file = Self.stat(root: root, path: path) else { return }
-        let record = LibraryRecord(path: file.path, size: file.size, modified: file.modified, analysis: analysis, metadata: metadata)
+        let record = record(file)
         _ = await currentRecords()
         try? await store.save([record], removing: [], root: root)
         snapshot.withLock { $0?[file.path] = record }

@@ -53,7 +53,7 @@ public final class CandidateAnalyzer: Sendable {
     /// The analysis of `candidate`, waiting for it. The work goes on if the caller stops waiting, so
     /// it warms the cache for the next search.
     public func analysis(of candidate: Candidate) async -> Result<Analysis, AnalysisFailure> {
-        if let known = await cached(candidate) { return .success(known) }
+        if let known = await cached(candidate) { return known }
         let task = inFlight.withLock { tasks in
             if let running = tasks[candidate.id] { return running }
             let task = Task { await self.analyse(candidate) }
@@ -63,11 +63,14 @@ public final class CandidateAnalyzer: Sendable {
         return await task.value
     }
 
-    private func cached(_ candidate: Candidate) async -> Analysis? {
+    /// A stored result: an analysis, or (for a local file, until it changes) why it could not be made.
+    private func cached(_ candidate: Candidate) async -> Result<Analysis, AnalysisFailure>? {
         if candidate.source == .local, let library {
-            return await library.currentAnalysis(of: candidate.externalID)
+            guard let record = await library.currentRecord(of: candidate.externalID) else { return nil }
+            if let analysis = record.analysis { return .success(analysis) }
+            return record.failure.map { .failure(AnalysisFailure(code: "ANALYSIS_FAILED", message: $0)) }
         }
-        return await store?.analysis(of: candidate.id, version: Analysis.currentVersion)
+        return await store?.analysis(of: candidate.id, version: Analysis.currentVersion).map { .success($0) }
     }
 
     private func analyse(_ candidate: Candidate) async -> Result<Analysis, AnalysisFailure> {
@@ -81,7 +84,7 @@ public final class CandidateAnalyzer: Sendable {
                     break
                 }
                 try? await Task.sleep(for: .milliseconds(250))
-                if let known = await cached(candidate) { return .success(known) }
+                if let known = await cached(candidate) { return known }
             }
         }
         defer {
@@ -89,7 +92,7 @@ public final class CandidateAnalyzer: Sendable {
         }
         // Checked again: another instance may have finished just before the claim came free, and a job
         // of this one may have stored it between the caller's look and this task's start.
-        if let known = await cached(candidate) { return .success(known) }
+        if let known = await cached(candidate) { return known }
 
         let report: AnalysisReport
         do {
@@ -101,6 +104,10 @@ public final class CandidateAnalyzer: Sendable {
             case .unavailable: return .failure(AnalysisFailure(code: "NO_AUDIO", message: "The catalogue offers no audio for this track."))
             }
         } catch let error as AnalysisError {
+            // A local file that does not decode stays that way until it changes: remembered, not retried.
+            if case .decoding = error, candidate.source == .local, let library {
+                await library.remember(failure: error.description, of: candidate.externalID)
+            }
             return .failure(AnalysisFailure(code: error.code, message: error.description))
         } catch let error as DownloadError {
             return .failure(AnalysisFailure(code: error.code, message: error.description))
