@@ -24,37 +24,39 @@ public struct AudioAnalyzer: Sendable {
         self.planner = planner
     }
 
-    /// Decodes and analyses the file at `path`.
+    /// Fresh measurements for one input at the decoder's rate: give them to `decoder` as its sink,
+    /// then ask them for the analysis.
+    public func measurements() -> AudioMeasurements {
+        measurements(sampleRate: decoder.sampleRate)
+    }
+
+    /// Decodes and analyses the file at `path`, measuring as it decodes.
     public func analyze(path: String) throws(DecodingError) -> Analysis {
-        try analyze(decoder.decode(path: path))
+        let measurements = measurements()
+        return measurements.analysis(of: try decoder.decode(path: path, into: measurements))
     }
 
-    /// Decodes and analyses an encoded file held in memory.
+    /// Decodes and analyses an encoded file held in memory, measuring as it decodes.
     public func analyze(bytes: [UInt8]) throws(DecodingError) -> Analysis {
-        try analyze(decoder.decode(bytes: bytes))
+        let measurements = measurements()
+        return measurements.analysis(of: try decoder.decode(bytes: bytes, into: measurements))
     }
 
-    /// Measures decoded audio.
+    /// Measures audio decoded into memory, a block at a time as a decode would give it.
     public func analyze(_ audio: DecodedAudio) -> Analysis {
-        let rate = audio.sampleRate
-        let onsets = OnsetEnvelope(
-            samples: audio.mono,
-            spectrogram: Spectrogram(sampleRate: rate, frameSize: Self.onsetFrame, hopSize: Self.onsetHop, planner: planner))
-        let tempoEstimate = tempo.estimate(onsets)
-        let chroma = Chromagram(
-            samples: audio.mono,
-            spectrogram: Spectrogram(sampleRate: rate, frameSize: Self.pitchFrame, hopSize: Self.pitchHop, planner: planner))
-        let keyEstimate = key.estimate(chroma)
-        let loudness = audio.loudnessLUFS
-        let energy = EnergyEstimator().energy(loudness: loudness, onsets: onsets)
-        return Analysis(
-            durationSeconds: (audio.durationSeconds * 1000).rounded() / 1000,
-            bpm: tempoEstimate?.bpm,
-            bpmConfidence: tempoEstimate?.confidence ?? 0,
-            bpmAlternatives: tempoEstimate?.alternatives ?? [],
-            key: keyEstimate.map { KeyDescription($0.key, confidence: $0.confidence) },
-            energy: energy,
-            loudnessLufs: (loudness * 10).rounded() / 10,
-            waveform: WaveformPeaks.peaks(audio.mono))
+        let measurements = measurements(sampleRate: audio.sampleRate)
+        audio.mono.withUnsafeBufferPointer { samples in
+            var start = 0
+            while start < samples.count {
+                let end = min(samples.count, start + AudioMeasurements.blockFrames)
+                measurements.measure(mono: UnsafeBufferPointer(rebasing: samples[start..<end]))
+                start = end
+            }
+        }
+        return measurements.analysis(durationSeconds: audio.durationSeconds, loudnessLUFS: audio.loudnessLUFS)
+    }
+
+    private func measurements(sampleRate: Int) -> AudioMeasurements {
+        AudioMeasurements(sampleRate: sampleRate, tempo: tempo, key: key, planner: planner)
     }
 }

@@ -21,26 +21,38 @@ public struct AudioDecoder: Sendable {
         av_log_set_level(AV_LOG_QUIET)
     }
 
-    /// Decodes the file at `path`.
+    /// Decodes the file at `path` into memory.
     public func decode(path: String) throws(DecodingError) -> DecodedAudio {
-        let source = try InputSource(path: path, maxBytes: limits.maxBytes, deadline: deadline())
-        return try decode(source)
+        let collector = SampleCollector(sampleRate: sampleRate)
+        return collector.audio(try decode(path: path, into: collector))
     }
 
-    /// Decodes an encoded file held in memory.
+    /// Decodes an encoded file held in memory into memory.
     public func decode(bytes: [UInt8]) throws(DecodingError) -> DecodedAudio {
+        let collector = SampleCollector(sampleRate: sampleRate)
+        return collector.audio(try decode(bytes: bytes, into: collector))
+    }
+
+    /// Decodes the file at `path`, giving the samples to `sink` as they are decoded.
+    public func decode(path: String, into sink: any DecodedAudioSink) throws(DecodingError) -> DecodedStream {
+        let source = try InputSource(path: path, maxBytes: limits.maxBytes, deadline: deadline())
+        return try decode(source, into: sink)
+    }
+
+    /// Decodes an encoded file held in memory, giving the samples to `sink` as they are decoded.
+    public func decode(bytes: [UInt8], into sink: any DecodedAudioSink) throws(DecodingError) -> DecodedStream {
         guard bytes.count <= limits.maxBytes else { throw .tooLarge(limit: limits.maxBytes) }
-        return try decode(InputSource(bytes: bytes, maxBytes: limits.maxBytes, deadline: deadline()))
+        return try decode(InputSource(bytes: bytes, maxBytes: limits.maxBytes, deadline: deadline()), into: sink)
     }
 
     private func deadline() -> ContinuousClock.Instant {
         .now + .milliseconds(Int64(limits.maxWallSeconds * 1000))
     }
 
-    private func decode(_ source: InputSource) throws(DecodingError) -> DecodedAudio {
+    private func decode(_ source: InputSource, into sink: any DecodedAudioSink) throws(DecodingError) -> DecodedStream {
         guard source.size > 0 else { throw .empty }
         do {
-            let session = try DecodingSession(source: source, outputRate: sampleRate)
+            let session = try DecodingSession(source: source, outputRate: sampleRate, sink: sink)
             return try session.run(maxSeconds: limits.maxSeconds)
         } catch {
             if source.exceededBytes { throw .tooLarge(limit: limits.maxBytes) }

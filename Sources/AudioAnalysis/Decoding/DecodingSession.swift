@@ -1,6 +1,7 @@
 import CFFmpeg
 
-/// One decode: the demuxer, the decoder and the resampler for one input, freed together.
+/// One decode: the demuxer, the decoder and the resampler for one input, freed together. The output
+/// goes to a sink as it is decoded: interleaved float at the output rate, at most two channels.
 final class DecodingSession {
     /// Header values beyond these are treated as hostile rather than allocated for.
     private static let maxChannels: Int32 = 64
@@ -9,21 +10,22 @@ final class DecodingSession {
 
     private let source: InputSource
     private let outputRate: Int
+    private let sink: any DecodedAudioSink
     private var format: UnsafeMutablePointer<AVFormatContext>?
     private var codec: UnsafeMutablePointer<AVCodecContext>?
     private var resampler: OpaquePointer?
     private var streamIndex: Int32 = -1
     private var outputChannels: Int32 = 1
     private var resamplerInput: (rate: Int32, format: Int32, layout: AVChannelLayout)?
-    /// Output so far: the channels' mean, and their loudness measured on the way.
-    private var mono: [Float] = []
-    private var meter: LoudnessMeter?
+    /// Frames given to the sink so far, and the most it takes.
+    private var delivered = 0
     private var wanted = 0
     private var scratch: [Float] = []
 
-    init(source: InputSource, outputRate: Int) throws(DecodingError) {
+    init(source: InputSource, outputRate: Int, sink: any DecodedAudioSink) throws(DecodingError) {
         self.source = source
         self.outputRate = outputRate
+        self.sink = sink
         try openInput()
         try openDecoder()
     }
@@ -112,19 +114,12 @@ final class DecodingSession {
             throw .unsupportedCodec(String(cString: decoder.pointee.name))
         }
         outputChannels = min(2, channels)
-        meter = LoudnessMeter(sampleRate: outputRate, channels: Int(outputChannels))
     }
 
     /// Reads packets and decodes until the end, an error, or `maxSeconds` of output.
-    func run(maxSeconds: Double) throws(DecodingError) -> DecodedAudio {
+    func run(maxSeconds: Double) throws(DecodingError) -> DecodedStream {
         guard let format, let codec else { throw .unrecognisedFormat }
         wanted = Int(maxSeconds * Double(outputRate))
-        // Reserve what the container says will come (up to the cap), so the buffer is not grown by
-        // doubling and copying: that copy would double the peak memory of a long file.
-        let expected =
-            format.pointee.duration > 0 && format.pointee.duration != mf_av_nopts_value()
-            ? Int(Double(format.pointee.duration) / Double(AV_TIME_BASE) * Double(outputRate)) + outputRate : outputRate * 30
-        mono.reserveCapacity(min(wanted, max(expected, outputRate)))
         var packet = av_packet_alloc()
         var frame = av_frame_alloc()
         defer {
@@ -146,7 +141,7 @@ final class DecodingSession {
                 }
                 try convert(frame)
                 av_frame_unref(frame)
-                if mono.count >= wanted { return false }
+                if delivered >= wanted { return false }
             }
         }
 
@@ -176,7 +171,7 @@ final class DecodingSession {
             try flushResampler()
         }
         if source.exceededBytes || source.isPastDeadline { throw .timedOut(seconds: 0) }
-        guard !mono.isEmpty else {
+        guard delivered > 0 else {
             if damagedPackets > 0 || (readError != mf_averror_eof() && readError < 0) {
                 throw .corrupt("no audio could be decoded")
             }
@@ -185,9 +180,8 @@ final class DecodingSession {
         return finish(truncated: truncated, format: format)
     }
 
-    private func finish(truncated: Bool, format: UnsafeMutablePointer<AVFormatContext>) -> DecodedAudio {
-        let frames = mono.count
-        let decodedSeconds = Double(frames) / Double(outputRate)
+    private func finish(truncated: Bool, format: UnsafeMutablePointer<AVFormatContext>) -> DecodedStream {
+        let decodedSeconds = Double(delivered) / Double(outputRate)
         var duration = decodedSeconds
         if truncated {
             let stream = format.pointee.streams[Int(streamIndex)]!.pointee
@@ -198,9 +192,9 @@ final class DecodingSession {
             }
             duration = max(duration, decodedSeconds)
         }
-        return DecodedAudio(
-            sampleRate: outputRate, mono: mono, loudnessLUFS: meter?.integratedLoudness ?? LoudnessMeter.floor,
-            durationSeconds: duration, truncated: truncated, metadata: metadata(of: format))
+        return DecodedStream(
+            sampleRate: outputRate, frames: delivered, durationSeconds: duration, truncated: truncated,
+            metadata: metadata(of: format))
     }
 
     /// Tags from the container, then from the audio stream (Ogg keeps its Vorbis comments there).
@@ -266,8 +260,8 @@ final class DecodingSession {
         }
     }
 
-    /// Lets `body` convert up to `capacity` frames into scratch space, then keeps what it wrote, up to
-    /// the wanted length: the channels' mean into `mono`, every channel into the loudness meter.
+    /// Lets `body` convert up to `capacity` frames into scratch space, then gives the sink what it
+    /// wrote, up to the wanted length.
     private func append(
         capacity: Int, _ body: (UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>) -> Int32
     ) throws(DecodingError) {
@@ -279,25 +273,12 @@ final class DecodingSession {
             return body(&plane)
         }
         guard written >= 0 else { throw .corrupt("the samples could not be converted") }
-        let kept = min(Int(written), max(0, wanted - mono.count))
+        let kept = min(Int(written), max(0, wanted - delivered))
         guard kept > 0 else { return }
         scratch.withUnsafeBufferPointer { samples in
-            meter?.add(UnsafeBufferPointer(rebasing: samples[0..<(kept * channels)]))
-            if channels == 1 {
-                mono.append(contentsOf: samples[0..<kept])
-            } else {
-                let scale = 1 / Float(channels)
-                let start = mono.count
-                mono.append(contentsOf: repeatElement(0, count: kept))
-                mono.withUnsafeMutableBufferPointer { output in
-                    for frame in 0..<kept {
-                        var sum: Float = 0
-                        for channel in 0..<channels { sum += samples[frame * channels + channel] }
-                        output[start + frame] = sum * scale
-                    }
-                }
-            }
+            sink.consume(UnsafeBufferPointer(rebasing: samples[0..<(kept * channels)]), channels: channels)
         }
+        delivered += kept
     }
 }
 

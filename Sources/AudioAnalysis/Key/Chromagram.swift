@@ -11,100 +11,177 @@ import Foundation
 struct Chromagram {
     static let lowestHz = 55.0
     static let highestHz = 5_000.0
-    /// Weight of harmonic h is `harmonicDecay^(h-1)`.
+    /// Weight of harmonic h (1 to 4) is `harmonicDecay^(h-1)`.
     static let harmonicDecay = 0.6
-    static let harmonics = 4
 
     /// 12 values, C first, maximum 1 (all zeros for silence).
     let profile: [Double]
     /// Deviation of the recording's tuning from A4 = 440 Hz, in cents (-50..<50).
     let tuningCents: Double
 
+    /// The profile of a whole signal held in memory.
     init(samples: [Float], spectrogram: Spectrogram) {
-        let peaks = Self.peaks(samples, spectrogram)
-        tuningCents = Self.tuning(peaks)
-        let reference = 440 * pow(2, tuningCents / 1200)
-        // Per harmonic h: the pitch offset 12·log2(h) and the weight decay^(h-1), computed once.
-        let harmonicOffsets = (1...Self.harmonics).map { 12 * log2(Double($0)) }
-        let harmonicWeights = (1...Self.harmonics).map { pow(Self.harmonicDecay, Double($0 - 1)) }
-        var total = [Double](repeating: 0, count: 12)
-        for framePeaks in peaks where !framePeaks.isEmpty {
-            var frame = [Double](repeating: 0, count: 12)
-            for peak in framePeaks {
-                let peakPitch = 12 * log2(peak.frequency / reference) + 69
-                for harmonic in 0..<Self.harmonics {
-                    guard peak.frequency / Double(harmonic + 1) >= Self.lowestHz else { break }
-                    let pitch = peakPitch - harmonicOffsets[harmonic]
-                    let nearest = pitch.rounded()
-                    let distance = pitch - nearest
-                    let window = cos(Double.pi * distance)
-                    let weight = window * window * harmonicWeights[harmonic]
-                    let pitchClass = ((Int(nearest) % 12) + 12) % 12
-                    frame[pitchClass] += weight * peak.magnitude
+        var builder = Builder(spectrogram: spectrogram)
+        spectrogram.forEachFrame(of: samples) { builder.add($0) }
+        self = builder.chromagram()
+    }
+
+    private init(profile: [Double], tuningCents: Double) {
+        self.profile = profile
+        self.tuningCents = tuningCents
+    }
+
+    /// Collects each frame's spectral peaks as the spectrogram computes them; the profile needs the
+    /// tuning, which needs every peak, so the peaks are kept (8 bytes each) until `chromagram()`.
+    ///
+    /// Peaks are local maxima within the pitch range, no more than 60 dB below the frame's strongest
+    /// peak, with frequency and height from a parabola through the log magnitudes.
+    struct Builder {
+        private let binHz: Float
+        private let low: Int
+        private let high: Int
+        /// Below this a frame is silence as far as pitch goes.
+        private let silence: Float
+        /// Each peak's pitch in semitones, A4 (440 Hz) = 69, not yet corrected for tuning.
+        private var pitches: [Float] = []
+        private var heights: [Float] = []
+        /// Frame i's peaks are `pitches[frameEnds[i - 1]..<frameEnds[i]]` (from 0 for the first).
+        private var frameEnds: [Int] = []
+        /// Scratch for one frame: each bin's log magnitude; the bins that are peaks, then (from the
+        /// middle) whether each bin is one.
+        private var logs: [Float]
+        private var peakBins: [Int32]
+
+        init(spectrogram: Spectrogram) {
+            binHz = Float(spectrogram.binHz)
+            low = max(2, Int(Chromagram.lowestHz / spectrogram.binHz))
+            high = min(spectrogram.bins - 2, Int(Chromagram.highestHz / spectrogram.binHz))
+            silence = 1e-4 * Float(spectrogram.frameSize) / 4
+            logs = [Float](repeating: 0, count: spectrogram.bins)
+            peakBins = [Int32](repeating: 0, count: 2 * spectrogram.bins)
+        }
+
+        /// Takes the next frame's magnitudes.
+        mutating func add(_ magnitudes: UnsafeBufferPointer<Float>) {
+            defer { frameEnds.append(pitches.count) }
+            guard low < high, magnitudes.count > high + 1 else { return }
+            let magnitude = magnitudes.baseAddress!
+            let strongest = VectorMath.maximum(magnitude, low..<(high + 1))
+            guard strongest > silence else { return }
+            let floor = strongest * 1e-3
+            let (low, high, binHz) = (low, high, binHz)
+            // 12 / ln 2 turns a natural log into semitones; 69 - 12·log2(440) puts A4 at 69.
+            let semitonesPerNeper: Float = 17.312_340
+            let pitchOfOneHz: Float = 69 - 105.376_316
+            logs.withUnsafeMutableBufferPointer { logs in
+                VectorMath.logs(of: magnitude + (low - 1), into: logs.baseAddress! + (low - 1), count: high - low + 3)
+                peakBins.withUnsafeMutableBufferPointer { peakBins in
+                    // Which bins are peaks, without a branch per bin (peaks fall at random, so branches on
+                    // them would mostly be mispredicted): a vectorised pass marks them, then every bin is
+                    // written to the list but only peaks advance it.
+                    let isPeak = peakBins.baseAddress! + peakBins.count / 2
+                    for bin in low..<(high + 1) {
+                        let centre = magnitude[bin]
+                        isPeak[bin &- low] =
+                            (centre > floor ? 1 : 0) & (centre > magnitude[bin &- 1] ? 1 : 0)
+                            & (centre >= magnitude[bin &+ 1] ? 1 : 0)
+                    }
+                    var count = 0
+                    for bin in low..<(high + 1) {
+                        peakBins[count] = Int32(truncatingIfNeeded: bin)
+                        count &+= Int(isPeak[bin &- low])
+                    }
+                    for peak in peakBins[0..<count] {
+                        let bin = Int(peak)
+                        let left = logs[bin - 1]
+                        let middle = logs[bin]
+                        let right = logs[bin + 1]
+                        let curvature = left - 2 * middle + right
+                        let offset = curvature < 0 ? 0.5 * (left - right) / curvature : 0
+                        let height = middle - 0.25 * (left - right) * offset
+                        let frequency = (Float(bin) + offset) * binHz
+                        pitches.append(semitonesPerNeper * VectorMath.log(frequency) + pitchOfOneHz)
+                        heights.append(expf(height))
+                    }
                 }
             }
-            let maximum = frame.max() ?? 0
-            guard maximum > 0 else { continue }
-            for index in 0..<12 { total[index] += frame[index] / maximum }
         }
-        let maximum = total.max() ?? 0
-        profile = maximum > 0 ? total.map { $0 / maximum } : total
-    }
 
-    struct Peak {
-        var frequency: Double
-        var magnitude: Double
-    }
-
-    /// Local maxima of each frame within the pitch range, no more than 60 dB below the frame's
-    /// strongest peak, with frequency and height from a parabola through the log magnitudes.
-    private static func peaks(_ samples: [Float], _ spectrogram: Spectrogram) -> [[Peak]] {
-        let binHz = spectrogram.binHz
-        let low = max(2, Int(lowestHz / binHz))
-        let high = min(spectrogram.bins - 2, Int(highestHz / binHz))
-        guard low < high else { return [] }
-        var result: [[Peak]] = []
-        result.reserveCapacity(spectrogram.frameCount(samples: samples.count))
-        // Below this a frame is silence as far as pitch goes.
-        let silence = 1e-4 * Float(spectrogram.frameSize) / 4
-        spectrogram.forEachFrame(of: samples) { _, magnitudes in
-            var strongest: Float = 0
-            for bin in low...high { strongest = max(strongest, magnitudes[bin]) }
-            guard strongest > silence else {
-                result.append([])
-                return
+        /// The profile and tuning of every frame added.
+        func chromagram() -> Chromagram {
+            let tuningCents = tuning()
+            // Harmonics 2 and 4 of a pitch are its octaves: the same pitch class at the same distance from
+            // the grid, so one window serves harmonics 1, 2 and 4; harmonic 3 (a twelfth) gets its own.
+            // Harmonic h weighs decay^(h-1) and stops counting for a pitch below the lowest frequency.
+            let decay = Float(Chromagram.harmonicDecay)
+            let twelfth = Float(12 * log2(3.0))
+            let lowestPitch = Float(69 + 12 * log2(Chromagram.lowestHz / 440))
+            let shift = Float(tuningCents / 100)
+            var total = [Double](repeating: 0, count: 12)
+            var frame = [Float](repeating: 0, count: 12)
+            var start = 0
+            for end in frameEnds {
+                defer { start = end }
+                guard end > start else { continue }
+                frame.withUnsafeMutableBufferPointer { frame in
+                    for index in 0..<12 { frame[index] = 0 }
+                    for peak in start..<end {
+                        let rawPitch = pitches[peak]
+                        guard rawPitch >= lowestPitch else { continue }
+                        let height = heights[peak]
+                        // Positive (at least 33, that of 55 Hz, less 24), so truncation after adding ½ rounds.
+                        let tuned = rawPitch - shift
+                        let nearest = Int(tuned + 0.5)
+                        let window = Self.cosineOfPi(tuned - Float(nearest))
+                        var octaves: Float = 1
+                        if rawPitch - 12 >= lowestPitch { octaves += decay }
+                        if rawPitch - 24 >= lowestPitch { octaves += decay * decay * decay }
+                        frame[nearest % 12] += window * window * octaves * height
+                        guard rawPitch - twelfth >= lowestPitch else { continue }
+                        let fifth = tuned - twelfth
+                        let fifthNearest = Int(fifth + 0.5)
+                        let fifthWindow = Self.cosineOfPi(fifth - Float(fifthNearest))
+                        frame[fifthNearest % 12] += fifthWindow * fifthWindow * decay * decay * height
+                    }
+                }
+                let maximum = frame.max() ?? 0
+                guard maximum > 0 else { continue }
+                for index in 0..<12 { total[index] += Double(frame[index] / maximum) }
             }
-            let floor = strongest * 1e-3
-            var framePeaks: [Peak] = []
-            for bin in low...high {
-                let centre = magnitudes[bin]
-                guard centre > floor, centre > magnitudes[bin - 1], centre >= magnitudes[bin + 1] else { continue }
-                let left = log(Double(max(magnitudes[bin - 1], 1e-12)))
-                let middle = log(Double(centre))
-                let right = log(Double(max(magnitudes[bin + 1], 1e-12)))
-                let curvature = left - 2 * middle + right
-                let offset = curvature < 0 ? 0.5 * (left - right) / curvature : 0
-                let height = middle - 0.25 * (left - right) * offset
-                framePeaks.append(Peak(frequency: (Double(bin) + offset) * binHz, magnitude: exp(height)))
-            }
-            result.append(framePeaks)
+            let maximum = total.max() ?? 0
+            return Chromagram(profile: maximum > 0 ? total.map { $0 / maximum } : total, tuningCents: tuningCents)
         }
-        return result
-    }
 
-    /// The tuning offset as the circular mean of every peak's deviation from the equal-tempered grid,
-    /// weighted by magnitude: deviations of -50 and +49 cents are neighbours, not opposites.
-    private static func tuning(_ frames: [[Peak]]) -> Double {
-        var sine = 0.0
-        var cosine = 0.0
-        // Frame by frame: a flattened copy of every peak would cost megabytes on a long file.
-        for peak in frames.joined() {
-            let cents = 1200 * log2(peak.frequency / 440)
-            let angle = 2 * Double.pi * cents / 100
-            sine += peak.magnitude * sin(angle)
-            cosine += peak.magnitude * cos(angle)
+        /// The tuning offset as the circular mean of every peak's deviation from the equal-tempered grid,
+        /// weighted by magnitude: deviations of -50 and +49 cents are neighbours, not opposites.
+        private func tuning() -> Double {
+            var sine = 0.0
+            var cosine = 0.0
+            for (pitch, height) in zip(pitches, heights) {
+                // The deviation as an angle, a whole semitone being a full turn: 2π·d, from cos πd and sin πd.
+                let deviation = pitch - Float(Int(pitch + 0.5))
+                let (c, s) = (Self.cosineOfPi(deviation), Self.sineOfPi(deviation))
+                sine += Double(height * 2 * s * c)
+                cosine += Double(height * (c * c - s * s))
+            }
+            guard sine != 0 || cosine != 0 else { return 0 }
+            return atan2(sine, cosine) * 100 / (2 * Double.pi)
         }
-        guard sine != 0 || cosine != 0 else { return 0 }
-        return atan2(sine, cosine) * 100 / (2 * Double.pi)
+
+        /// cos(π·x) for x in -½…½, to about 1e-7: its Taylor series to the 10th power.
+        @inline(__always)
+        static func cosineOfPi(_ x: Float) -> Float {
+            let y = Float.pi * x
+            let y2 = y * y
+            return 1 - y2 / 2 * (1 - y2 / 12 * (1 - y2 / 30 * (1 - y2 / 56 * (1 - y2 / 90))))
+        }
+
+        /// sin(π·x) for x in -½…½, to about 1e-7: its Taylor series to the 11th power.
+        @inline(__always)
+        static func sineOfPi(_ x: Float) -> Float {
+            let y = Float.pi * x
+            let y2 = y * y
+            return y * (1 - y2 / 6 * (1 - y2 / 20 * (1 - y2 / 42 * (1 - y2 / 72 * (1 - y2 / 110)))))
+        }
     }
 }

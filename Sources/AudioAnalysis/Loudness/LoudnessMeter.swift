@@ -39,17 +39,31 @@ struct LoudnessMeter {
         let frames = interleaved.count / channels
         if framePower.count < frames { framePower = [Double](repeating: 0, count: frames) }
         framePower.withUnsafeMutableBufferPointer { power in
-            for frame in 0..<frames { power[frame] = 0 }
-            // One channel at a time with its filters in locals: the hot loop touches no array of structs.
-            for channel in 0..<channels {
-                var shelf = shelves[channel]
-                var highPass = highPasses[channel]
+            if channels == 2 {
+                // Both channels at once, as the two lanes of vector registers.
+                var shelf = StereoBiquad(shelves[0], shelves[1])
+                var highPass = StereoBiquad(highPasses[0], highPasses[1])
                 for frame in 0..<frames {
-                    let weighted = highPass.process(shelf.process(Double(interleaved[frame * channels + channel])))
-                    power[frame] += weighted * weighted
+                    let weighted = highPass.process(
+                        shelf.process(SIMD2(Double(interleaved[2 * frame]), Double(interleaved[2 * frame + 1]))))
+                    let squared = weighted * weighted
+                    power[frame] = squared.x + squared.y
                 }
-                shelves[channel] = shelf
-                highPasses[channel] = highPass
+                (shelves[0], shelves[1]) = shelf.channels
+                (highPasses[0], highPasses[1]) = highPass.channels
+            } else {
+                for frame in 0..<frames { power[frame] = 0 }
+                // One channel at a time with its filters in locals: the hot loop touches no array of structs.
+                for channel in 0..<channels {
+                    var shelf = shelves[channel]
+                    var highPass = highPasses[channel]
+                    for frame in 0..<frames {
+                        let weighted = highPass.process(shelf.process(Double(interleaved[frame * channels + channel])))
+                        power[frame] += weighted * weighted
+                    }
+                    shelves[channel] = shelf
+                    highPasses[channel] = highPass
+                }
             }
             var frame = 0
             while frame < frames {
@@ -100,7 +114,8 @@ private struct Biquad {
     var x1 = 0.0, x2 = 0.0, y1 = 0.0, y2 = 0.0
 
     mutating func process(_ x: Double) -> Double {
-        let y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
+        // The previous output enters last, so the next sample waits on one multiply-subtract only.
+        let y = (b0 * x + b1 * x1 + b2 * x2 - a2 * y2) - a1 * y1
         x2 = x1
         x1 = x
         y2 = y1
@@ -129,5 +144,38 @@ private struct Biquad {
         let k = tan(Double.pi * f0 / rate)
         let a0 = 1 + k / q + k * k
         return Biquad(b0: 1, b1: -2, b2: 1, a1: 2 * (k * k - 1) / a0, a2: (1 - k / q + k * k) / a0)
+    }
+}
+
+/// Two biquads with the same coefficients, one per lane: a stereo pair filtered in one pass.
+private struct StereoBiquad {
+    let b0, b1, b2, a1, a2: Double
+    var x1, x2, y1, y2: SIMD2<Double>
+
+    init(_ left: Biquad, _ right: Biquad) {
+        (b0, b1, b2, a1, a2) = (left.b0, left.b1, left.b2, left.a1, left.a2)
+        x1 = SIMD2(left.x1, right.x1)
+        x2 = SIMD2(left.x2, right.x2)
+        y1 = SIMD2(left.y1, right.y1)
+        y2 = SIMD2(left.y2, right.y2)
+    }
+
+    /// The two channels' filters, with their state.
+    var channels: (Biquad, Biquad) {
+        var left = Biquad(b0: b0, b1: b1, b2: b2, a1: a1, a2: a2)
+        var right = left
+        (left.x1, left.x2, left.y1, left.y2) = (x1.x, x2.x, y1.x, y2.x)
+        (right.x1, right.x2, right.y1, right.y2) = (x1.y, x2.y, y1.y, y2.y)
+        return (left, right)
+    }
+
+    @inline(__always)
+    mutating func process(_ x: SIMD2<Double>) -> SIMD2<Double> {
+        let y = (b0 * x + b1 * x1 + b2 * x2 - a2 * y2) - a1 * y1
+        x2 = x1
+        x1 = x
+        y2 = y1
+        y1 = y
+        return y
     }
 }

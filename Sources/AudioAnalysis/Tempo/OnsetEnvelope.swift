@@ -1,5 +1,3 @@
-import Foundation
-
 /// A multi-band onset-strength envelope: how much new energy starts in each frame.
 ///
 /// Spectral flux of log-compressed magnitudes (Böck & Widmer, "Maximum filter vibrato suppression for
@@ -17,52 +15,90 @@ struct OnsetEnvelope {
     /// The magnitude-weighted mean frequency over the whole excerpt, in Hz (for energy).
     let meanCentroidHz: Double
 
+    /// The envelope of a whole signal held in memory.
     init(samples: [Float], spectrogram: Spectrogram) {
-        framesPerSecond = spectrogram.framesPerSecond
-        let frames = spectrogram.frameCount(samples: samples.count)
-        let bins = spectrogram.bins
-        let binHz = spectrogram.binHz
-        let edges = Self.bandEdges.map { min(bins, max(1, Int(($0 / binHz).rounded()))) }
-        let bandCount = edges.count - 1
-        // Log compression with a fixed gain so quiet passages still produce onsets.
-        let gain = Float(1_000) / Float(spectrogram.frameSize)
-        var bandFlux = [[Float]](repeating: [Float](repeating: 0, count: frames), count: bandCount)
-        var previous = [Float](repeating: 0, count: bins)
-        var current = [Float](repeating: 0, count: bins)
-        var centroidSum = 0.0
-        var magnitudeSum = 0.0
-        spectrogram.forEachFrame(of: samples) { frame, magnitudes in
-            var weighted: Float = 0
-            var total: Float = 0
-            for bin in 0..<bins {
-                let magnitude = magnitudes[bin]
-                current[bin] = log1pf(gain * magnitude)
-                weighted += Float(bin) * magnitude
-                total += magnitude
+        var builder = Builder(spectrogram: spectrogram)
+        spectrogram.forEachFrame(of: samples) { builder.add($0) }
+        self = builder.envelope()
+    }
+
+    private init(values: [Float], framesPerSecond: Double, meanCentroidHz: Double) {
+        self.values = values
+        self.framesPerSecond = framesPerSecond
+        self.meanCentroidHz = meanCentroidHz
+    }
+
+    /// Builds the envelope frame by frame from a spectrogram's magnitudes, as they are computed.
+    struct Builder {
+        private let framesPerSecond: Double
+        private let binHz: Double
+        private let edges: [Int]
+        /// Log compression with a fixed gain so quiet passages still produce onsets.
+        private let gain: Float
+        /// 0, 1, 2, … as floats: the weights of the spectral centroid.
+        private let binNumbers: [Float]
+        /// Each band's flux, one value per frame so far.
+        private var bandFlux: [[Float]]
+        private var previous: [Float]
+        private var current: [Float]
+        private var frames = 0
+        private var centroidSum = 0.0
+        private var magnitudeSum = 0.0
+
+        init(spectrogram: Spectrogram) {
+            framesPerSecond = spectrogram.framesPerSecond
+            binHz = spectrogram.binHz
+            let bins = spectrogram.bins
+            edges = OnsetEnvelope.bandEdges.map { min(bins, max(1, Int(($0 / spectrogram.binHz).rounded()))) }
+            gain = Float(1_000) / Float(spectrogram.frameSize)
+            binNumbers = (0..<bins).map(Float.init)
+            bandFlux = [[Float]](repeating: [], count: edges.count - 1)
+            previous = [Float](repeating: 0, count: bins)
+            current = previous
+        }
+
+        /// Takes the next frame's magnitudes.
+        mutating func add(_ magnitudes: UnsafeBufferPointer<Float>) {
+            let gain = gain
+            let edges = edges
+            let isFirst = frames == 0
+            let magnitude = magnitudes.baseAddress!
+            let count = min(magnitudes.count, current.count)
+            binNumbers.withUnsafeBufferPointer { binNumbers in
+                centroidSum += Double(VectorMath.dot(binNumbers.baseAddress!, magnitude, count: count)) * binHz
             }
-            centroidSum += Double(weighted) * binHz
-            magnitudeSum += Double(total)
-            if frame > 0 {
-                for band in 0..<bandCount {
-                    var flux: Float = 0
-                    for bin in edges[band]..<edges[band + 1] {
+            magnitudeSum += Double(VectorMath.sum(magnitude, 0..<count))
+            current.withUnsafeMutableBufferPointer { current in
+                VectorMath.logs(of: magnitude, scale: gain, offset: 1, into: current.baseAddress!, count: count)
+                previous.withUnsafeMutableBufferPointer { previous in
+                    // The rise of each bin, kept in `previous`, which this frame's values replace next.
+                    for bin in 0..<count {
                         let rise = current[bin] - previous[bin]
-                        if rise > 0 { flux += rise }
+                        previous[bin] = rise > 0 ? rise : 0
                     }
-                    bandFlux[band][frame] = flux
+                    for band in 0..<(edges.count - 1) {
+                        bandFlux[band].append(
+                            isFirst ? 0 : VectorMath.sum(UnsafePointer(previous.baseAddress!), edges[band]..<edges[band + 1]))
+                    }
                 }
             }
             swap(&previous, &current)
+            frames += 1
         }
-        meanCentroidHz = magnitudeSum > 0 ? centroidSum / magnitudeSum : 0
-        var sum = [Float](repeating: 0, count: frames)
-        for band in bandFlux {
-            let filtered = Self.subtractLocalMean(band, radius: Int(framesPerSecond * 0.25))
-            let deviation = Self.standardDeviation(filtered)
-            guard deviation > 1e-6 else { continue }
-            for index in 0..<frames { sum[index] += filtered[index] / deviation }
+
+        /// The envelope of every frame added.
+        func envelope() -> OnsetEnvelope {
+            var sum = [Float](repeating: 0, count: frames)
+            for band in bandFlux {
+                let filtered = OnsetEnvelope.subtractLocalMean(band, radius: Int(framesPerSecond * 0.25))
+                let deviation = OnsetEnvelope.standardDeviation(filtered)
+                guard deviation > 1e-6 else { continue }
+                for index in 0..<frames { sum[index] += filtered[index] / deviation }
+            }
+            return OnsetEnvelope(
+                values: sum, framesPerSecond: framesPerSecond,
+                meanCentroidHz: magnitudeSum > 0 ? centroidSum / magnitudeSum : 0)
         }
-        values = sum
     }
 
     /// Removes slow changes (crescendos, sections) so only onsets remain, and keeps the positive part.

@@ -110,11 +110,8 @@ public struct TempoEstimator: Sendable {
         let centred = values.map { $0 - mean }
         var acf = [Double](repeating: 0, count: maxLag + 1)
         centred.withUnsafeBufferPointer { x in
-            for lag in 0...maxLag {
-                var sum: Float = 0
-                for index in 0..<(count - lag) { sum += x[index] * x[index + lag] }
-                acf[lag] = Double(sum) / Double(count - lag)
-            }
+            let x = x.baseAddress!
+            for lag in 0...maxLag { acf[lag] = Double(VectorMath.dot(x, x + lag, count: count - lag)) / Double(count - lag) }
         }
         guard acf[0] > 1e-9 else { return nil }
         let energy = acf[0]

@@ -32,33 +32,33 @@ public struct AnalysisWorker {
         }
     }
 
+    /// Decodes and, unless only decoding is asked for, measures on the way. The analysis' time is the
+    /// CPU time spent measuring; the decode's is the rest.
     func handle(_ request: WorkerRequest, bytes: [UInt8]?) -> WorkerReply {
-        let decodeStart = ThreadClock.now()
-        let decoded: Result<DecodedAudio, DecodingError>
-        if let path = request.path {
-            decoded = Result { () throws(DecodingError) in try analyzer.decoder.decode(path: path) }
-        } else {
-            decoded = Result { () throws(DecodingError) in try analyzer.decoder.decode(bytes: bytes ?? []) }
+        let start = ThreadClock.now()
+        let measurements = request.decodeOnly ? nil : analyzer.measurements()
+        let sink: any DecodedAudioSink = measurements ?? DiscardingSink()
+        let decoded = Result { () throws(DecodingError) in
+            if let path = request.path {
+                try analyzer.decoder.decode(path: path, into: sink)
+            } else {
+                try analyzer.decoder.decode(bytes: bytes ?? [], into: sink)
+            }
         }
-        let decodeTime = ThreadClock.now() - decodeStart
+        func timing() -> AnalysisTiming {
+            let analysis = measurements?.cpuMilliseconds ?? 0
+            return AnalysisTiming(decode: ThreadClock.now() - start - analysis, analysis: analysis)
+        }
         switch decoded {
         case .failure(let error):
             return WorkerReply(
                 job: request.job, analysis: nil, metadata: nil, error: WorkerFailure(code: error.code, message: error.description),
-                timing: AnalysisTiming(decode: decodeTime, analysis: 0), peakRSSMiB: ThreadClock.peakRSSMiB())
-        case .success(let audio):
-            if request.decodeOnly {
-                return WorkerReply(
-                    job: request.job, analysis: nil, metadata: audio.metadata, error: nil,
-                    timing: AnalysisTiming(decode: decodeTime, analysis: 0),
-                    peakRSSMiB: ThreadClock.peakRSSMiB())
-            }
-            let analysisStart = ThreadClock.now()
-            let analysis = analyzer.analyze(audio)
-            let analysisTime = ThreadClock.now() - analysisStart
+                timing: timing(), peakRSSMiB: ThreadClock.peakRSSMiB())
+        case .success(let stream):
+            let analysis = measurements?.analysis(of: stream)
             return WorkerReply(
-                job: request.job, analysis: analysis, metadata: audio.metadata, error: nil,
-                timing: AnalysisTiming(decode: decodeTime, analysis: analysisTime), peakRSSMiB: ThreadClock.peakRSSMiB())
+                job: request.job, analysis: analysis, metadata: stream.metadata, error: nil, timing: timing(),
+                peakRSSMiB: ThreadClock.peakRSSMiB())
         }
     }
 }

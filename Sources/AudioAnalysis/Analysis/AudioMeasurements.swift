@@ -1,0 +1,105 @@
+/// Everything `AudioAnalyzer` measures, taken from the audio as it is decoded: the decoder hands it
+/// samples (it is a `DecodedAudioSink`), and it measures them a block at a time, so a worker never holds
+/// the decoded signal (two minutes of it would be 10.6 MB).
+///
+/// Per block: loudness on the channels as decoded, then, on their mean, the onset spectrogram, the pitch
+/// spectrogram and the waveform. `analysis(of:)` finishes them and estimates tempo, key and energy.
+/// One instance measures one input, on one thread.
+public final class AudioMeasurements: DecodedAudioSink {
+    /// Frames gathered before they are measured: large enough that the per-block costs (and the
+    /// CPU-time reading behind `cpuMilliseconds`) vanish, small enough to stay in cache.
+    static let blockFrames = 8_192
+
+    private let sampleRate: Int
+    private let tempo: TempoEstimator
+    private let key: KeyEstimator
+    private let onsetSpectrogram: Spectrogram
+    private let pitchSpectrogram: Spectrogram
+    private var onsets: OnsetEnvelope.Builder
+    private var chroma: Chromagram.Builder
+    private var waveform = WaveformPeaks()
+    private var meter: LoudnessMeter?
+    /// Decoded frames waiting to be measured, interleaved, and the mean of their channels.
+    private var block: [Float] = []
+    private var blockChannels = 1
+    private var mono: [Float] = []
+    /// CPU time this thread has spent measuring, in milliseconds: the analysis' share of a decode.
+    public private(set) var cpuMilliseconds = 0.0
+
+    init(sampleRate: Int, tempo: TempoEstimator, key: KeyEstimator, planner: FFTPlanner) {
+        self.sampleRate = sampleRate
+        self.tempo = tempo
+        self.key = key
+        onsetSpectrogram = Spectrogram(
+            sampleRate: sampleRate, frameSize: AudioAnalyzer.onsetFrame, hopSize: AudioAnalyzer.onsetHop, planner: planner)
+        pitchSpectrogram = Spectrogram(
+            sampleRate: sampleRate, frameSize: AudioAnalyzer.pitchFrame, hopSize: AudioAnalyzer.pitchHop, planner: planner)
+        onsets = OnsetEnvelope.Builder(spectrogram: onsetSpectrogram)
+        chroma = Chromagram.Builder(spectrogram: pitchSpectrogram)
+        block.reserveCapacity(2 * Self.blockFrames)
+        mono.reserveCapacity(Self.blockFrames)
+    }
+
+    public func consume(_ interleaved: UnsafeBufferPointer<Float>, channels: Int) {
+        blockChannels = channels
+        block.append(contentsOf: interleaved)
+        if block.count >= Self.blockFrames * channels { measureBlock() }
+    }
+
+    /// Finishes the measurements of a decode that has ended: the analysis of everything consumed.
+    public func analysis(of stream: DecodedStream) -> Analysis {
+        measureBlock()
+        return timed {
+            analysis(durationSeconds: stream.durationSeconds, loudnessLUFS: meter?.integratedLoudness ?? LoudnessMeter.floor)
+        }
+    }
+
+    /// Measures mono samples whose loudness is already known (a decode held in memory).
+    func measure(mono samples: UnsafeBufferPointer<Float>) {
+        timed { measureMono(samples) }
+    }
+
+    /// The analysis of everything measured, with the duration and loudness given.
+    func analysis(durationSeconds: Double, loudnessLUFS loudness: Double) -> Analysis {
+        onsetSpectrogram.finish { onsets.add($0) }
+        pitchSpectrogram.finish { chroma.add($0) }
+        let onsetEnvelope = onsets.envelope()
+        let tempoEstimate = tempo.estimate(onsetEnvelope)
+        let keyEstimate = key.estimate(chroma.chromagram())
+        return Analysis(
+            durationSeconds: (durationSeconds * 1000).rounded() / 1000,
+            bpm: tempoEstimate?.bpm,
+            bpmConfidence: tempoEstimate?.confidence ?? 0,
+            bpmAlternatives: tempoEstimate?.alternatives ?? [],
+            key: keyEstimate.map { KeyDescription($0.key, confidence: $0.confidence) },
+            energy: EnergyEstimator().energy(loudness: loudness, onsets: onsetEnvelope),
+            loudnessLufs: (loudness * 10).rounded() / 10,
+            waveform: waveform.peaks())
+    }
+
+    private func measureBlock() {
+        guard !block.isEmpty else { return }
+        timed {
+            if meter == nil { meter = LoudnessMeter(sampleRate: sampleRate, channels: blockChannels) }
+            mono.removeAll(keepingCapacity: true)
+            block.withUnsafeBufferPointer { block in
+                meter!.add(block)
+                SampleCollector.appendMean(of: block, channels: blockChannels, to: &mono)
+            }
+            block.removeAll(keepingCapacity: true)
+            mono.withUnsafeBufferPointer { measureMono($0) }
+        }
+    }
+
+    private func measureMono(_ samples: UnsafeBufferPointer<Float>) {
+        onsetSpectrogram.feed(samples) { onsets.add($0) }
+        pitchSpectrogram.feed(samples) { chroma.add($0) }
+        waveform.add(samples)
+    }
+
+    private func timed<T>(_ body: () -> T) -> T {
+        let start = ThreadClock.now()
+        defer { cpuMilliseconds += ThreadClock.now() - start }
+        return body()
+    }
+}
