@@ -778,7 +778,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--out", required=True, help="markdown file to write the tables to")
     parser.add_argument("--clip", help="a 30 s Opus clip for decode-only against full analysis")
     parser.add_argument("--long", help="a long (10-minute) file for the worker's peak RSS")
-    parser.add_argument("--repeats", type=int, default=5, help="runs of each kind on the clip (median taken)")
+    parser.add_argument("--repeats", type=int, default=9, help="runs of each kind on the clip (median taken)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds one file may take, per method")
     parser.add_argument("--details", help="also write every method's answer on every file here (JSON lines)")
     return parser.parse_args(argv)

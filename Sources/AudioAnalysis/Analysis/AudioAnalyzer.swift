@@ -24,6 +24,13 @@ public struct AudioAnalyzer: Sendable {
         self.planner = planner
     }
 
+    /// Makes the FFT plans now rather than in the first analysis (a worker does this before it says it
+    /// is ready, so no job's time includes it).
+    public func prepare() {
+        _ = planner.plan(size: Self.onsetFrame)
+        _ = planner.plan(size: Self.pitchFrame)
+    }
+
     /// Fresh measurements for one input at the decoder's rate: give them to `decoder` as its sink,
     /// then ask them for the analysis.
     public func measurements() -> AudioMeasurements {

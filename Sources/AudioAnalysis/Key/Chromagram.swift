@@ -34,9 +34,14 @@ struct Chromagram {
     /// Collects each frame's spectral peaks as the spectrogram computes them; the profile needs the
     /// tuning, which needs every peak, so the peaks are kept (8 bytes each) until `chromagram()`.
     ///
-    /// Peaks are local maxima within the pitch range, no more than 60 dB below the frame's strongest
-    /// peak, with frequency and height from a parabola through the log magnitudes.
+    /// Peaks are local maxima within the pitch range, no more than 30 dB below the frame's strongest
+    /// (`floor`), with frequency and height from a parabola through the log magnitudes.
     struct Builder {
+        /// Below this fraction of the strongest peak (-30 dB) a peak is mostly the Hann window's side
+        /// lobes (the first is at -31.5 dB) or noise, not a note. On the 48 and 120-track demo corpora,
+        /// floors from -36 to -26 dB gave 100 % and 99.2 % exact keys, -40 to -60 dB 97.9 % and 98.3 %,
+        /// and each peak dropped is work saved (on a techno clip, 194 peaks a frame at -60 dB, 28 at -30 dB).
+        static let floor: Float = 0.03
         private let binHz: Float
         private let low: Int
         private let high: Int
@@ -68,7 +73,7 @@ struct Chromagram {
             let magnitude = magnitudes.baseAddress!
             let strongest = VectorMath.maximum(magnitude, low..<(high + 1))
             guard strongest > silence else { return }
-            let floor = strongest * 1e-3
+            let floor = strongest * Self.floor
             let (low, high, binHz) = (low, high, binHz)
             // 12 / ln 2 turns a natural log into semitones; 69 - 12·log2(440) puts A4 at 69.
             let semitonesPerNeper: Float = 17.312_340

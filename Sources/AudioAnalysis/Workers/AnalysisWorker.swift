@@ -15,7 +15,8 @@ public struct AnalysisWorker {
         let decoder = JSONDecoder()
         let encoder = JSONEncoder()
         // The greeting tells the pool this worker is loaded and listening, so a job's time limit never
-        // includes the start of a process.
+        // includes the start of a process (or the making of FFT plans).
+        analyzer.prepare()
         guard (try? Frames.write(Array(WorkerGreeting.bytes), to: output)) != nil else { return }
         while true {
             let request: WorkerRequest
