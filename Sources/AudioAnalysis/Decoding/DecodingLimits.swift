@@ -2,8 +2,8 @@
 /// file can cause.
 public struct DecodingLimits: Sendable, Hashable {
     /// Seconds of audio decoded from the start; the rest is not read. Tempo and key are stable over
-    /// two minutes of a track, and the cap bounds memory (2 minutes of mono float at the analysis
-    /// rate is about 10.6 MB).
+    /// two minutes of a track, and the cap bounds the work (and the memory of a decode kept whole,
+    /// `AudioDecoder.decode(path:)`: 2 minutes of mono float at the analysis rate is about 10.6 MB).
     public var maxSeconds: Double
     /// Bytes read from the input before decoding stops with `DecodingError.tooLarge`.
     public var maxBytes: Int

@@ -5,8 +5,8 @@ import MusicTheory
 /// profile correlates best (Pearson) wins.
 public struct KeyEstimator: Sendable {
     /// The profile set. Krumhansl-Kessler scored best on our material: on 120 demo-library tracks,
-    /// exact keys 98.3 % (Krumhansl), 96.7 % (Faraldo's EDM `bgate`), 90.8 % (diatonic), 77.5 % (Aarden)
-    /// and 71.7 % (Temperley); `AccuracyTests.krumhanslProfilesScoreBest` keeps checking it.
+    /// exact keys 99.2 % (Krumhansl), 96.7 % (Faraldo's EDM `bgate`), 88.3 % (diatonic), 79.2 % (Aarden)
+    /// and 72.5 % (Temperley); `AccuracyTests.krumhanslProfilesScoreBest` keeps checking it.
     public var profile: KeyProfile
 
     public init(profile: KeyProfile = .krumhansl) {
