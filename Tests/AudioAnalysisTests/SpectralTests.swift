@@ -103,6 +103,7 @@ import Testing
         #expect(worstLog < 3e-7, "largest error of log: \(worstLog)")
         #expect(worstRoot < 1e-6, "largest relative error of the square root: \(worstRoot)")
         #expect(VectorMath.squareRoot(0) == 0)
+        #expect(VectorMath.squareRoot(.infinity) == .infinity)
     }
 
     @Test func waveformPeaksFindEverySpikeInItsSlice() {

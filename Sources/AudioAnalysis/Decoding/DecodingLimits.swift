@@ -7,7 +7,8 @@ public struct DecodingLimits: Sendable, Hashable {
     public var maxSeconds: Double
     /// Bytes read from the input before decoding stops with `DecodingError.tooLarge`.
     public var maxBytes: Int
-    /// Wall time for the whole decode before it stops with `DecodingError.timedOut`.
+    /// Wall time for the whole decode before it stops with `DecodingError.timedOut`, the sink's work
+    /// included (analysis measures as the decoder produces audio, about a fifth of the decoding time).
     public var maxWallSeconds: Double
 
     public init(maxSeconds: Double = 120, maxBytes: Int = 200 * 1024 * 1024, maxWallSeconds: Double = 20) {

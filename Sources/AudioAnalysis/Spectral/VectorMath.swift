@@ -17,7 +17,7 @@ enum VectorMath {
         return exponent * 0.693_147_18 + series
     }
 
-    /// √x for `x` ≥ 0 (0 for 0), to about 1e-7 relative: `x · 1/√x`, the reciprocal root from the bits
+    /// √x for `x` ≥ 0 (0 for 0, and below 1e-15 for x below 1e-30), to about 1e-7 relative: `x · 1/√x`, the reciprocal root from the bits
     /// (Lomont, "Fast inverse square root", 2003) and three Newton steps. Unlike `squareRoot()`, which on
     /// Linux keeps C's errno path for negative input, it vectorises.
     @inline(__always)
@@ -28,7 +28,8 @@ enum VectorMath {
         y = y * (1.5 - half * y * y)
         y = y * (1.5 - half * y * y)
         y = y * (1.5 - half * y * y)
-        return x * y
+        // Infinity stays infinity (its reciprocal root would not converge).
+        return x < .infinity ? x * y : x
     }
 
     /// `output[i] = log(max(offset + scale · input[i], 1e-12))` for `i` in `0..<count`.
