@@ -156,6 +156,28 @@ import Testing
         #expect(CatalogFixtures.parameters(request)["q"] == "techno dark")
     }
 
+    @Test func aRedirectIsFollowedOnlyWhereTheAddressGuardAllows() async throws {
+        let server = try await ScriptedHTTPServer.start()
+        defer { server.stop() }
+        try server.script([
+            .init(status: 301, headers: ["Location": "/v2/audio/?q=techno"], body: ""),
+            Self.page([
+                Self.result(
+                    id: "9a1", title: "Moved", provider: "freesound", landing: "https://freesound.org/s/2/",
+                    audio: server.baseURL + "/b.mp3")
+            ]),
+            .init(status: 302, headers: ["Location": "gopher://127.0.0.1/1"], body: ""),
+        ])
+        let provider = OpenverseProvider(baseURL: URL(string: server.baseURL + "/v1")!, client: CatalogFixtures.client(cache: nil))
+        let moved = try await provider.search(CatalogFixtures.filters("techno"), limit: 5, deadline: CatalogFixtures.deadline())
+        #expect(moved.map(\.title) == ["Moved"])
+        #expect(server.requests().map(CatalogFixtures.pathOnly) == ["/v1/audio/", "/v2/audio/"])
+        // Each hop passes the guard: here the scheme is refused, before anything is asked of it.
+        await #expect(throws: CatalogError.addressNotAllowed("gopher://127.0.0.1/1 is not an http or https URL.")) {
+            try await provider.search(CatalogFixtures.filters("techno"), limit: 5, deadline: CatalogFixtures.deadline())
+        }
+    }
+
     @Test func rateLimitsAndMalformedAnswersAreSourceErrors() async throws {
         let server = try await ScriptedHTTPServer.start()
         defer { server.stop() }

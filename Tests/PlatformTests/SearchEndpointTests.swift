@@ -134,6 +134,10 @@ import Testing
             let get = try await client.execute(
                 uri: "/v1/search?q=\(encoded)&sources=local,jamendo&limit=5", method: .get, headers: [.xAPIKey: key])
             #expect(get.status == .ok)
+            // A deadline out of range is refused, even with the answer cached.
+            let badDeadline = try await client.execute(
+                uri: "/v1/search?q=\(encoded)&sources=local,jamendo&limit=5&deadline_ms=50", method: .get, headers: [.xAPIKey: key])
+            #expect(badDeadline.status == .badRequest)
         }
         // One searches row for the computed answer.
         let postgres = try await TestServers.postgres()
@@ -216,7 +220,6 @@ import Testing
         }
         #expect(dependencies.search.pipeline.analyzer.analysesRun == 2, "each file once: the good one and the broken one")
     }
-
 
     /// claim lets one analyse the Jamendo track while the other waits for its result.
     @Test func twoInstancesAnalyseACatalogueTrackOnce() async throws {

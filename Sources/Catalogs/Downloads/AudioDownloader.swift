@@ -3,18 +3,12 @@ import Foundation
 import NIOCore
 
 /// Downloads audio a user points at: streamed with a byte cap, within a time limit, following at most a
-/// few redirects, each hop checked by the `AddressGuard`.
+/// few redirects, each hop checked by the `AddressGuard` (`GuardedHTTP`).
 public final class AudioDownloader: Sendable {
     public let maxBytes: Int
     public let timeout: Duration
     public let maxRedirects: Int
     public let guardrail: AddressGuard
-    private var client: HTTPClient { Self.client }
-
-    /// One client for every downloader of the process, like `HTTPClient.shared` but with redirects left
-    /// to us, so that every hop passes the guard. Never shut down: it lives as long as the process.
-    private static let client = HTTPClient(
-        eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
 
     /// - Parameters:
     ///   - maxBytes: bodies larger than this fail with `DownloadError.tooLarge` (uploads have the same cap).
@@ -55,29 +49,20 @@ public final class AudioDownloader: Sendable {
     }
 
     private func follow(_ start: URL) async throws(DownloadError) -> [UInt8] {
-        var url = start
-        for _ in 0...maxRedirects {
-            try guardrail.check(url)
-            var request = HTTPClientRequest(url: url.absoluteString)
-            request.headers.add(name: "User-Agent", value: "MusicForge")
-            let response: HTTPClientResponse
-            do {
-                response = try await client.execute(request, timeout: .seconds(Int64(timeout.components.seconds) + 1))
-            } catch {
-                throw Task.isCancelled ? .timedOut : .transport(String(describing: error))
-            }
-            switch response.status.code {
-            case 200:
-                return try await body(of: response)
-            case 301, 302, 303, 307, 308:
-                guard let location = response.headers.first(name: "location"), let next = URL(string: location, relativeTo: url)
-                else { throw .status(Int(response.status.code)) }
-                url = next.absoluteURL
-            default:
-                throw .status(Int(response.status.code))
+        let http = GuardedHTTP(guardrail: guardrail, maxRedirects: maxRedirects)
+        let response: HTTPClientResponse
+        do {
+            response = try await http.get(
+                start, headers: [("User-Agent", "MusicForge")], deadline: .now() + TimeAmount(timeout) + .seconds(1))
+        } catch {
+            switch error {
+            case .refused(let refusal): throw refusal
+            case .tooManyRedirects: throw .tooManyRedirects
+            case .transport(let failure): throw Task.isCancelled ? .timedOut : .transport(String(describing: failure))
             }
         }
-        throw .tooManyRedirects
+        guard response.status.code == 200 else { throw .status(Int(response.status.code)) }
+        return try await body(of: response)
     }
 
     private func body(of response: HTTPClientResponse) async throws(DownloadError) -> [UInt8] {

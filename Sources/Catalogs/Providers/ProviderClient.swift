@@ -2,20 +2,19 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 
-/// GETs a provider's JSON under a search's deadline, through the address guard, with an optional
-/// response cache. Secret parameters (API keys, client ids) are sent but never part of a cache key.
+/// GETs a provider's JSON under a search's deadline, through the address guard (every redirect hop
+/// too, `GuardedHTTP`), with an optional response cache. Secret parameters (API keys, client ids) are
+/// sent but never part of a cache key.
 public struct ProviderClient: Sendable {
-    public let client: HTTPClient
+    /// Redirects followed at most (an API moving to a new path, a missing trailing slash).
+    public static let maxRedirects = 3
+
     public let guardrail: AddressGuard
     public let cache: (any ResponseCache)?
     /// Largest answer read.
     public let maxResponseBytes: Int
 
-    public init(
-        client: HTTPClient = .shared, guardrail: AddressGuard = AddressGuard(), cache: (any ResponseCache)? = nil,
-        maxResponseBytes: Int = 4 << 20
-    ) {
-        self.client = client
+    public init(guardrail: AddressGuard = AddressGuard(), cache: (any ResponseCache)? = nil, maxResponseBytes: Int = 4 << 20) {
         self.guardrail = guardrail
         self.cache = cache
         self.maxResponseBytes = maxResponseBytes
@@ -47,29 +46,31 @@ public struct ProviderClient: Sendable {
         guard let url = Self.url(base: base, path: path, query: query + secrets) else {
             throw .malformed("the request URL could not be built")
         }
-        do {
-            try guardrail.check(url)
-        } catch {
-            throw .addressNotAllowed(error.description)
-        }
         let remaining = deadline - .now
         guard remaining > .zero else { throw .timeout }
-        var request = HTTPClientRequest(url: url.absoluteString)
-        request.headers.add(name: "accept", value: "application/json")
-        request.headers.add(name: "user-agent", value: "MusicForge/1 (music search)")
+        let http = GuardedHTTP(guardrail: guardrail, maxRedirects: Self.maxRedirects)
         let response: Response
         do {
-            let answer = try await client.execute(request, timeout: .nanoseconds(Int64(remaining / .nanoseconds(1))))
+            let answer = try await http.get(
+                url, headers: [("accept", "application/json"), ("user-agent", "MusicForge/1 (music search)")],
+                deadline: .now() + TimeAmount(remaining))
             var body = try await answer.body.collect(upTo: maxResponseBytes)
             response = Response(
                 status: Int(answer.status.code), body: body.readBytes(length: body.readableBytes) ?? [],
                 headers: answer.headers.map { ($0.name, $0.value) }, fromCache: false)
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+        } catch GuardedHTTP.Failure.refused(let refusal) {
+            throw .addressNotAllowed(refusal.description)
+        } catch GuardedHTTP.Failure.tooManyRedirects {
+            throw .unreachable("more than \(Self.maxRedirects) redirects")
+        } catch GuardedHTTP.Failure.transport(let error as HTTPClientError)
+            where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
+        {
             throw .timeout
         } catch is NIOTooManyBytesError {
             throw .malformed("the answer is larger than \(maxResponseBytes) bytes")
         } catch {
             if deadline - .now <= .zero { throw .timeout }
+            if case GuardedHTTP.Failure.transport(let failure) = error { throw .unreachable(String(describing: failure)) }
             throw .unreachable(String(describing: error))
         }
         if response.status == 200, let cacheTTL, cacheTTL > .zero, let cache {

@@ -22,6 +22,12 @@ struct SearchCacheMiddleware<Context: RequestContext>: RouterMiddleware {
             guard let parsed = AppConfiguration.sources(parsing: String(text)) else { return try await next(request, context) }
             sources = parsed
         }
+        // A deadline the handler would refuse is refused there, cached answer or not.
+        if let text = parameters["deadline_ms"] {
+            guard let deadline = Int(String(text)), SearchService.deadlineLimits.contains(deadline) else {
+                return try await next(request, context)
+            }
+        }
         guard let limit, (1...SearchPipeline.maxLimit).contains(limit),
             let body = await search.cachedAnswer(forKey: search.cacheKey(query: query, limit: limit, sources: sources))
         else { return try await next(request, context) }
