@@ -1,3 +1,4 @@
+import AudioAnalysis
 import Foundation
 
 /// One thing `analyze` was asked about.
@@ -22,11 +23,6 @@ enum AnalysisInput: Sendable {
 /// Turns `analyze`'s arguments into inputs: files as given, folders searched recursively for audio
 /// files (sorted, so the output order is stable), URLs as given.
 enum AnalysisInputs {
-    /// The extensions folder search picks up.
-    static let audioExtensions: Set<String> = [
-        "mp3", "m4a", "aac", "mp4", "opus", "ogg", "oga", "webm", "flac", "wav", "aif", "aiff", "wma", "mka",
-    ]
-
     static func expand(_ arguments: [String]) throws -> [AnalysisInput] {
         var inputs: [AnalysisInput] = []
         for argument in arguments {
@@ -55,7 +51,7 @@ enum AnalysisInputs {
                 at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
         else { return [] }
         var paths: [String] = []
-        for case let url as URL in enumerator where audioExtensions.contains(url.pathExtension.lowercased()) {
+        for case let url as URL in enumerator where AudioDecoder.fileExtensions.contains(url.pathExtension.lowercased()) {
             paths.append(folder.hasSuffix("/") ? folder + relative(url, to: root) : folder + "/" + relative(url, to: root))
         }
         return paths.sorted()

@@ -10,6 +10,12 @@ public struct AudioDecoder: Sendable {
     /// (up to 11 kHz) at half the cost of 44.1 kHz.
     public static let analysisRate = 22_050
 
+    /// File extensions of the audio this decoder reads, lower case: what a folder search (the local
+    /// library, `musicforge analyze DIR`) picks up. Any file can still be given by name.
+    public static let fileExtensions: Set<String> = [
+        "mp3", "m4a", "aac", "mp4", "opus", "ogg", "oga", "webm", "flac", "wav", "wave", "aif", "aiff", "wma", "mka",
+    ]
+
     public var limits: DecodingLimits
     public var sampleRate: Int
 

@@ -1,3 +1,4 @@
+import AudioAnalysis
 import Foundation
 import QueryParsing
 
@@ -14,9 +15,6 @@ public struct LibraryFile: Sendable, Hashable {
 
 /// Lists the audio files under a folder, recursively, skipping hidden files and folders.
 public enum LibraryScanner {
-    public static let audioExtensions: Set<String> = [
-        "mp3", "m4a", "aac", "mp4", "opus", "ogg", "oga", "webm", "flac", "wav", "wave", "aif", "aiff",
-    ]
     /// Files beyond this many are not listed (a misconfigured root such as `/` stays cheap).
     public static let maxFiles = 20_000
 
@@ -38,7 +36,7 @@ public enum LibraryScanner {
         var files: [LibraryFile] = []
         let prefix = rootURL.path.hasSuffix("/") ? rootURL.path : rootURL.path + "/"
         for case let url as URL in enumerator {
-            guard audioExtensions.contains(url.pathExtension.lowercased()),
+            guard AudioDecoder.fileExtensions.contains(url.pathExtension.lowercased()),
                 let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey, .contentModificationDateKey]),
                 values.isRegularFile == true
             else { continue }
