@@ -2,7 +2,6 @@ import Foundation
 
 /// One running `musicforge worker`: its process id and the two pipe ends the pool talks through.
 final class WorkerProcess {
-    private static let spawning = NSLock()
     let pid: pid_t
     /// The worker's standard input.
     private(set) var input: Int32
@@ -24,10 +23,12 @@ final class WorkerProcess {
     /// error shared with this process. The child starts with no blocked signals and default handlers,
     /// whatever this process (a server, a test runner) has set for itself.
     init(executable: String, arguments: [String]) throws(SpawnError) {
-        // Pipes are made and marked close-on-exec under one lock, so a worker spawned by another slot
-        // at the same moment never inherits this worker's pipe ends (it would hold them open).
-        Self.spawning.lock()
-        defer { Self.spawning.unlock() }
+        // Pipes are made and marked close-on-exec under the spawn lock, so a child spawned by another
+        // thread at the same moment never inherits this worker's pipe ends (it would hold them open).
+        (pid, input, output) = try SpawnLock.withLock { () throws(SpawnError) in try Self.spawn(executable, arguments) }
+    }
+
+    private static func spawn(_ executable: String, _ arguments: [String]) throws(SpawnError) -> (pid_t, Int32, Int32) {
         var toWorker: [Int32] = [0, 0]
         var fromWorker: [Int32] = [0, 0]
         guard pipe(&toWorker) == 0 else { throw .failed(errno) }
@@ -66,9 +67,7 @@ final class WorkerProcess {
             close(fromWorker[0])
             throw .failed(status)
         }
-        pid = child
-        input = toWorker[1]
-        output = fromWorker[0]
+        return (child, toWorker[1], fromWorker[0])
     }
 
     /// Closes the worker's input (it exits at the end of its input) and reaps it, killing it if it has
