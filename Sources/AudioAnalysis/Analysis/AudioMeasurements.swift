@@ -10,7 +10,6 @@ public final class AudioMeasurements: DecodedAudioSink {
     /// CPU-time reading behind `cpuMilliseconds`) vanish, small enough to stay in cache.
     static let blockFrames = 8_192
 
-    private let sampleRate: Int
     private let tempo: TempoEstimator
     private let key: KeyEstimator
     private let onsetSpectrogram: Spectrogram
@@ -18,7 +17,7 @@ public final class AudioMeasurements: DecodedAudioSink {
     private var onsets: OnsetEnvelope.Builder
     private var chroma: Chromagram.Builder
     private var waveform = WaveformPeaks()
-    private var meter: LoudnessMeter?
+    private var downmix: MeteredDownmix
     /// Decoded frames waiting to be measured, interleaved, and the mean of their channels.
     private var block: [Float] = []
     private var blockChannels = 1
@@ -27,7 +26,7 @@ public final class AudioMeasurements: DecodedAudioSink {
     public private(set) var cpuMilliseconds = 0.0
 
     init(sampleRate: Int, tempo: TempoEstimator, key: KeyEstimator, planner: FFTPlanner) {
-        self.sampleRate = sampleRate
+        downmix = MeteredDownmix(sampleRate: sampleRate)
         self.tempo = tempo
         self.key = key
         onsetSpectrogram = Spectrogram(
@@ -50,7 +49,7 @@ public final class AudioMeasurements: DecodedAudioSink {
     public func analysis(of stream: DecodedStream) -> Analysis {
         measureBlock()
         return timed {
-            analysis(durationSeconds: stream.durationSeconds, loudnessLUFS: meter?.integratedLoudness ?? LoudnessMeter.floor)
+            analysis(durationSeconds: stream.durationSeconds, loudnessLUFS: downmix.loudnessLUFS)
         }
     }
 
@@ -80,12 +79,8 @@ public final class AudioMeasurements: DecodedAudioSink {
     private func measureBlock() {
         guard !block.isEmpty else { return }
         timed {
-            if meter == nil { meter = LoudnessMeter(sampleRate: sampleRate, channels: blockChannels) }
             mono.removeAll(keepingCapacity: true)
-            block.withUnsafeBufferPointer { block in
-                meter!.add(block)
-                SampleCollector.appendMean(of: block, channels: blockChannels, to: &mono)
-            }
+            block.withUnsafeBufferPointer { downmix.add($0, channels: blockChannels, to: &mono) }
             block.removeAll(keepingCapacity: true)
             mono.withUnsafeBufferPointer { measureMono($0) }
         }

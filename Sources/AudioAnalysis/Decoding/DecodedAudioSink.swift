@@ -10,8 +10,6 @@ public protocol DecodedAudioSink: AnyObject {
 public struct DecodedStream: Sendable {
     /// Samples per second of what the sink received.
     public var sampleRate: Int
-    /// Frames the sink received.
-    public var frames: Int
     /// The whole track's duration in seconds as the container states it, or the decoded length when
     /// the container does not say.
     public var durationSeconds: Double
@@ -19,9 +17,6 @@ public struct DecodedStream: Sendable {
     public var truncated: Bool
     /// The container's descriptive tags.
     public var metadata: AudioMetadata
-
-    /// Seconds of audio decoded.
-    public var decodedSeconds: Double { Double(frames) / Double(sampleRate) }
 }
 
 /// A sink that drops what it is given: decoding alone, to measure what decoding costs.
@@ -29,32 +24,48 @@ final class DiscardingSink: DecodedAudioSink {
     func consume(_ interleaved: UnsafeBufferPointer<Float>, channels: Int) {}
 }
 
-/// Keeps the mean of the channels, and measures their loudness on the way (EBU R128 sums the channels'
-/// power, which the downmix would change).
+/// Keeps the mean of the channels, with their loudness.
 final class SampleCollector: DecodedAudioSink {
     private(set) var mono: [Float] = []
-    private var meter: LoudnessMeter?
-    private let sampleRate: Int
+    private var downmix: MeteredDownmix
 
     init(sampleRate: Int) {
-        self.sampleRate = sampleRate
+        downmix = MeteredDownmix(sampleRate: sampleRate)
     }
 
     func consume(_ interleaved: UnsafeBufferPointer<Float>, channels: Int) {
-        if meter == nil { meter = LoudnessMeter(sampleRate: sampleRate, channels: channels) }
-        meter!.add(interleaved)
-        Self.appendMean(of: interleaved, channels: channels, to: &mono)
+        downmix.add(interleaved, channels: channels, to: &mono)
     }
 
     /// The collected audio, described by `stream`.
     func audio(_ stream: DecodedStream) -> DecodedAudio {
         DecodedAudio(
-            sampleRate: stream.sampleRate, mono: mono, loudnessLUFS: meter?.integratedLoudness ?? LoudnessMeter.floor,
+            sampleRate: stream.sampleRate, mono: mono, loudnessLUFS: downmix.loudnessLUFS,
             durationSeconds: stream.durationSeconds, truncated: stream.truncated, metadata: stream.metadata)
     }
+}
 
-    /// Appends the mean of each frame's `channels` interleaved samples to `mono`.
-    static func appendMean(of interleaved: UnsafeBufferPointer<Float>, channels: Int, to mono: inout [Float]) {
+/// What every sink that keeps or measures audio does with the decoded channels: measures their loudness
+/// (EBU R128 sums the channels' power, which a downmix would change), then averages them to mono.
+struct MeteredDownmix {
+    private let sampleRate: Int
+    private var meter: LoudnessMeter?
+
+    init(sampleRate: Int) {
+        self.sampleRate = sampleRate
+    }
+
+    /// Integrated loudness of everything added, in LUFS (`LoudnessMeter.floor` for nothing).
+    var loudnessLUFS: Double { meter?.integratedLoudness ?? LoudnessMeter.floor }
+
+    /// Measures `interleaved` (frames of `channels` samples) and appends the mean of each frame to `mono`.
+    mutating func add(_ interleaved: UnsafeBufferPointer<Float>, channels: Int, to mono: inout [Float]) {
+        if meter == nil { meter = LoudnessMeter(sampleRate: sampleRate, channels: channels) }
+        meter!.add(interleaved)
+        Self.appendMean(of: interleaved, channels: channels, to: &mono)
+    }
+
+    private static func appendMean(of interleaved: UnsafeBufferPointer<Float>, channels: Int, to mono: inout [Float]) {
         if channels == 1 {
             mono.append(contentsOf: interleaved)
             return

@@ -193,7 +193,7 @@ final class DecodingSession {
             duration = max(duration, decodedSeconds)
         }
         return DecodedStream(
-            sampleRate: outputRate, frames: delivered, durationSeconds: duration, truncated: truncated,
+            sampleRate: outputRate, durationSeconds: duration, truncated: truncated,
             metadata: metadata(of: format))
     }
 

@@ -71,7 +71,7 @@ struct Chromagram {
             defer { frameEnds.append(pitches.count) }
             guard low < high, magnitudes.count > high + 1 else { return }
             let magnitude = magnitudes.baseAddress!
-            let strongest = VectorMath.maximum(magnitude, low..<(high + 1))
+            let strongest = VectorMath.maximumMagnitude(magnitude, low..<(high + 1))
             guard strongest > silence else { return }
             let floor = strongest * Self.floor
             let (low, high, binHz) = (low, high, binHz)

@@ -44,9 +44,6 @@ final class Spectrogram {
         magnitudes.second.deallocate()
     }
 
-    /// Frames that `count` samples make.
-    func frameCount(samples count: Int) -> Int { count == 0 ? 0 : (count + hopSize - 1) / hopSize }
-
     /// Takes the next samples of the stream and calls `body` with the magnitudes (`bins` values, valid
     /// only during the call) of every frame they complete, in order (an odd one last may wait).
     func feed(_ samples: UnsafeBufferPointer<Float>, _ body: (UnsafeBufferPointer<Float>) -> Void) {

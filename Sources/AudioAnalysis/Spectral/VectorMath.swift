@@ -92,26 +92,6 @@ enum VectorMath {
         return total
     }
 
-    /// The largest of `values[range]` (which must not be empty).
-    @inline(__always)
-    static func maximum(_ values: UnsafePointer<Float>, _ range: Range<Int>) -> Float {
-        var partial = (values[range.lowerBound], values[range.lowerBound], values[range.lowerBound], values[range.lowerBound])
-        var index = range.lowerBound
-        while index + 4 <= range.upperBound {
-            partial.0 = partial.0 > values[index] ? partial.0 : values[index]
-            partial.1 = partial.1 > values[index + 1] ? partial.1 : values[index + 1]
-            partial.2 = partial.2 > values[index + 2] ? partial.2 : values[index + 2]
-            partial.3 = partial.3 > values[index + 3] ? partial.3 : values[index + 3]
-            index += 4
-        }
-        var result = max(max(partial.0, partial.1), max(partial.2, partial.3))
-        while index < range.upperBound {
-            result = max(result, values[index])
-            index += 1
-        }
-        return result
-    }
-
     /// The largest absolute value of `values[range]`, 0 when it is empty.
     @inline(__always)
     static func maximumMagnitude(_ values: UnsafePointer<Float>, _ range: Range<Int>) -> Float {

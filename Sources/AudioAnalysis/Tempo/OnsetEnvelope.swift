@@ -15,13 +15,6 @@ struct OnsetEnvelope {
     /// The magnitude-weighted mean frequency over the whole excerpt, in Hz (for energy).
     let meanCentroidHz: Double
 
-    /// The envelope of a whole signal held in memory.
-    init(samples: [Float], spectrogram: Spectrogram) {
-        var builder = Builder(spectrogram: spectrogram)
-        spectrogram.forEachFrame(of: samples) { builder.add($0) }
-        self = builder.envelope()
-    }
-
     private init(values: [Float], framesPerSecond: Double, meanCentroidHz: Double) {
         self.values = values
         self.framesPerSecond = framesPerSecond
