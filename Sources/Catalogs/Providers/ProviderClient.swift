@@ -58,25 +58,27 @@ public struct ProviderClient: Sendable {
             response = Response(
                 status: Int(answer.status.code), body: body.readBytes(length: body.readableBytes) ?? [],
                 headers: answer.headers.map { ($0.name, $0.value) }, fromCache: false)
-        } catch GuardedHTTP.Failure.refused(let refusal) {
-            throw .addressNotAllowed(refusal.description)
-        } catch GuardedHTTP.Failure.tooManyRedirects {
-            throw .unreachable("more than \(Self.maxRedirects) redirects")
-        } catch GuardedHTTP.Failure.transport(let error as HTTPClientError)
-            where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
-        {
-            throw .timeout
-        } catch is NIOTooManyBytesError {
-            throw .malformed("the answer is larger than \(maxResponseBytes) bytes")
         } catch {
-            if deadline - .now <= .zero { throw .timeout }
-            if case GuardedHTTP.Failure.transport(let failure) = error { throw .unreachable(String(describing: failure)) }
-            throw .unreachable(String(describing: error))
+            throw Self.catalogError(error, deadline: deadline, maxResponseBytes: maxResponseBytes)
         }
         if response.status == 200, let cacheTTL, cacheTTL > .zero, let cache {
             await cache.storeResponse(response.body, forKey: cacheKey, ttl: cacheTTL)
         }
         return response
+    }
+
+    /// What a failed request or body read means to a search.
+    private static func catalogError(_ error: any Error, deadline: ContinuousClock.Instant, maxResponseBytes: Int) -> CatalogError {
+        switch error {
+        case GuardedHTTP.Failure.refused(let refusal): return .addressNotAllowed(refusal.description)
+        case GuardedHTTP.Failure.tooManyRedirects: return .unreachable("more than \(maxRedirects) redirects")
+        case GuardedHTTP.Failure.transport(let underlying):
+            return catalogError(underlying, deadline: deadline, maxResponseBytes: maxResponseBytes)
+        case let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout:
+            return .timeout
+        case is NIOTooManyBytesError: return .malformed("the answer is larger than \(maxResponseBytes) bytes")
+        default: return deadline - .now <= .zero ? .timeout : .unreachable(String(describing: error))
+        }
     }
 
     static func url(base: URL, path: String, query: [(String, String)]) -> URL? {
