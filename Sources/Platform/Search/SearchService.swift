@@ -38,8 +38,19 @@ public struct SearchService: Sendable {
 
     public static let deadlineLimits = 100...30_000
 
-    /// Searches, or answers from the cache.
-    public func search(query: String, limit: Int?, sources: Set<CatalogSource>?, deadlineMS: Int?) async throws -> SearchResponse {
+    /// A search as the API takes it, checked: every route and the cache middleware go through here, so
+    /// none answers a search the others would refuse.
+    public struct Parameters: Sendable {
+        public var query: String
+        public var limit: Int
+        public var sources: Set<CatalogSource>
+        public var deadlineMS: Int?
+        /// The response cache's key: the normalised query, the sources and the limit.
+        public var cacheKey: String
+    }
+
+    /// Checks a search's parameters (`limit` 20 and the default sources when absent).
+    public func parameters(query: String, limit: Int?, sources: Set<CatalogSource>?, deadlineMS: Int?) throws -> Parameters {
         try QueryParser.validate(query)
         let limit = limit ?? 20
         guard (1...SearchPipeline.maxLimit).contains(limit) else {
@@ -49,7 +60,15 @@ public struct SearchService: Sendable {
             throw APIError.invalidRequest("`deadline_ms` must be from 100 to 30000.", details: ["field": "deadline_ms"])
         }
         let chosen = sources ?? defaultSources
-        let cacheKey = cacheKey(query: query, limit: limit, sources: chosen)
+        return Parameters(
+            query: query, limit: limit, sources: chosen, deadlineMS: deadlineMS,
+            cacheKey: cacheKey(query: query, limit: limit, sources: chosen))
+    }
+
+    /// Searches, or answers from the cache.
+    public func search(query: String, limit: Int?, sources: Set<CatalogSource>?, deadlineMS: Int?) async throws -> SearchResponse {
+        let checked = try parameters(query: query, limit: limit, sources: sources, deadlineMS: deadlineMS)
+        let (limit, chosen, cacheKey) = (checked.limit, checked.sources, checked.cacheKey)
         if let body = await cachedAnswer(forKey: cacheKey),
             let cached = try? JSONDecoder().decode(SearchResponse.self, from: Data(body.readableBytesView))
         {
