@@ -28,7 +28,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         bootstrapLogging(level: configuration.logLevel, json: true)
-        APIServer.runTasksOnEventLoops()
+        if !APIServer.runTasksOnEventLoops() {
+            Logger(label: "musicforge.serve").warning(
+                "Swift Concurrency could not be moved onto the event loops: requests hop between threads, and run slower")
+        }
         // One registry for /metrics: our HTTP series and whatever libraries report through swift-metrics.
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

@@ -25,8 +25,7 @@ public struct RouteTable: Sendable {
     public init(collecting register: (any ServerTransport) throws -> Void) rethrows {
         let collector = Collector()
         try register(collector)
-        self.routes = collector.routes.withLock { $0 }
-        self.parts = routes.map { $0.template.split(separator: "/") }
+        self.init(routes: collector.routes.withLock { $0 })
     }
 
     /// The route template a request matched, for logs, metrics and usage: the router's own answer when it

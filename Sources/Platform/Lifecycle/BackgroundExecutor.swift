@@ -17,12 +17,14 @@ public final class BackgroundExecutor: TaskExecutor, Sendable {
     private let jobs = Mutex<[UnownedJob]>([])
     private let wakeUp = DispatchSemaphore(value: 0)
 
-    /// - Parameter niceness: added to the thread's nice value (0 to 19; higher yields more readily).
-    public init(name: String, niceness: Int32 = 10) {
+    /// Added to the thread's nice value (0 to 19; higher yields more readily).
+    static let niceness: Int32 = 10
+
+    public init(name: String) {
         let thread = Thread { [self] in
             #if os(Linux)
                 // The nice value is per thread on Linux: `who` 0 is the calling thread alone.
-                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
             #endif
             run()
         }

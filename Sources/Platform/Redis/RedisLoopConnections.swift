@@ -25,10 +25,10 @@ final class RedisLoopConnections: Sendable {
     private let fallbackLoop: any EventLoop
     private let state = Mutex(State())
 
-    init(settings: RedisSettings, options: RedisClient.Options, group: MultiThreadedEventLoopGroup = .singleton) {
+    init(settings: RedisSettings, options: RedisClient.Options) {
         self.settings = settings
         self.options = options
-        self.fallbackLoop = group.next()
+        self.fallbackLoop = MultiThreadedEventLoopGroup.singleton.next()
     }
 
     /// Sends commands as one unit: written together, replies returned together and in order.

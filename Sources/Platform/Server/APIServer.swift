@@ -28,7 +28,7 @@ public struct APIServer: Sendable {
     /// handler, where it would otherwise hop to the concurrency pool and back at every `await` that
     /// touches the channel. Heavy work never runs in the server process (analysis is in worker
     /// processes), so nothing blocks a loop for long. Call once, before the server starts.
-    @discardableResult
+    /// - Returns: false when it could not be done (another executor was installed first).
     public static func runTasksOnEventLoops() -> Bool {
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
