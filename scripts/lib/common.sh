@@ -114,6 +114,7 @@ mf_wait_for_usage_drain() {
     [[ $(redis-cli -u "$REDIS_URL" XLEN musicforge:usage 2>/dev/null || echo 0) -eq 0 ]] && return 0
     sleep 0.1
   done
+  say "The usage drain had not caught up after a minute: the next figures are measured next to it."
 }
 
 mf_stop_servers() {
