@@ -54,9 +54,11 @@ public final class PostgresServer: Sendable {
 
     /// Starts (again) and waits until ready.
     public func start() async throws {
+        // Suites run in parallel and each test app's pool opens up to 20 connections, so 100 (PostgreSQL's
+        // default) was seen to run out when the platform suites ran together.
         let options = [
             "-p \(port)", "-k \(directory)", "-c listen_addresses=127.0.0.1", "-c fsync=off",
-            "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=100",
+            "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=300",
         ].joined(separator: " ")
         try await asServerUser(
             "pg_ctl", ["-D", directory + "/data", "-o", options, "-l", directory + "/postgres.log", "-w", "-t", "30", "start"])
