@@ -221,6 +221,7 @@ import Testing
         #expect(dependencies.search.pipeline.analyzer.analysesRun == 2, "each file once: the good one and the broken one")
     }
 
+    /// Two instances (separate dependencies, the same Redis and PostgreSQL) searching at once: the Redis
     /// claim lets one analyse the Jamendo track while the other waits for its result.
     @Test func twoInstancesAnalyseACatalogueTrackOnce() async throws {
         let world = try await Self.world()
