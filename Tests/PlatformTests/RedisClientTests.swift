@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -99,24 +100,28 @@ import Testing
         options.maximumConnections = 3
         let redis = try await sharedRedisClient(options)
         let stream = uniqueKey("stream")
-        // Six readers blocked for 1 s on a pool of three, while ordinary commands still answer at once (a
-        // ping queued behind the readers would take 950 ms; the bound leaves room for a loaded machine).
+        // Six readers blocked for 1 s on a pool of three, while an ordinary command still answers before
+        // any of them: were it queued behind a reader, it could not come back before that reader does.
+        // (Judged by order, not by a wall-clock bound, which a loaded machine can stretch.)
         let start = ContinuousClock.now
+        let finished = FinishTimes()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<6 {
                 group.addTask {
                     let reply = try await redis.sendOnDedicatedConnection(RedisCommand("XREAD", "BLOCK", "1000", "STREAMS", stream, "$"))
+                    finished.times.withLock { $0.readers.append(.now) }
                     #expect(reply == .null)
                 }
             }
             group.addTask {
                 try await Task.sleep(for: .milliseconds(50))
-                let pingStart = ContinuousClock.now
                 #expect(try await redis.send("PING") == .status("PONG"))
-                #expect(ContinuousClock.now - pingStart < .milliseconds(500))
+                finished.times.withLock { $0.ping = .now }
             }
             try await group.waitForAll()
         }
+        let (readers, ping) = finished.times.withLock { ($0.readers, $0.ping) }
+        #expect(try #require(ping) < readers.min()!, "the ping came back after a blocked reader")
         // Two rounds of three: the pool is bounded.
         #expect(ContinuousClock.now - start >= .milliseconds(1990))
     }
@@ -184,4 +189,9 @@ import Testing
         }
         #expect(await redis.ping() == false)
     }
+}
+
+/// When each of a test's concurrent requests came back.
+private final class FinishTimes: Sendable {
+    let times = Mutex<(readers: [ContinuousClock.Instant], ping: ContinuousClock.Instant?)>(([], nil))
 }
