@@ -17,6 +17,19 @@ public struct RateLimitDecision: Sendable, Equatable {
     public var retryAfterSeconds: Int
     /// The window that refused the request.
     public var violated: RateLimitPolicy.Window?
+    /// `RateLimit-Policy`: the same for every request of a tier, so worked out once per tier.
+    var policyHeader: String
+
+    public init(
+        allowed: Bool, windows: [WindowState], retryAfterSeconds: Int, violated: RateLimitPolicy.Window? = nil,
+        policyHeader: String? = nil
+    ) {
+        self.allowed = allowed
+        self.windows = windows
+        self.retryAfterSeconds = retryAfterSeconds
+        self.violated = violated
+        self.policyHeader = policyHeader ?? Self.policyHeader(windows.map(\.window))
+    }
 
     /// The window closest to running out: the one the single-valued headers describe.
     var tightest: WindowState? {
@@ -28,14 +41,18 @@ public struct RateLimitDecision: Sendable, Equatable {
     public var headers: HTTPFields {
         var fields = HTTPFields()
         guard let tightest else { return fields }
-        fields[.rateLimitPolicy] = windows.map { "\"\(Self.name($0.window))\";q=\($0.window.requests);w=\($0.window.seconds)" }
-            .joined(separator: ", ")
+        fields[.rateLimitPolicy] = policyHeader
         fields[.rateLimit] = "\"\(Self.name(tightest.window))\";r=\(tightest.remaining);t=\(tightest.resetSeconds)"
         fields[.xRateLimitLimit] = String(tightest.window.requests)
         fields[.xRateLimitRemaining] = String(tightest.remaining)
         fields[.xRateLimitReset] = String(tightest.resetSeconds)
         if !allowed { fields[.retryAfter] = String(max(1, retryAfterSeconds)) }
         return fields
+    }
+
+    /// `"minute";q=300;w=60, "day";q=50000;w=86400`.
+    static func policyHeader(_ windows: [RateLimitPolicy.Window]) -> String {
+        windows.map { "\"\(name($0))\";q=\($0.requests);w=\($0.seconds)" }.joined(separator: ", ")
     }
 
     static func name(_ window: RateLimitPolicy.Window) -> String {

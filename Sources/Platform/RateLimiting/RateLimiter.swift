@@ -25,44 +25,67 @@ public final class RateLimiter: Sendable {
     let logger: Logger
     let registry: PrometheusCollectorRegistry?
     private let local = LocalRateLimiter()
+    /// Per limited tier; an unlimited tier has none.
+    private let plans: [Tier: Plan]
     private let usingFallback = Atomic<Bool>(false)
 
+    /// A tier's windows as the script's arguments and the policy header, worked out once.
+    struct Plan: Sendable {
+        /// Shortest first.
+        var windows: [RateLimitPolicy.Window]
+        /// `seconds requests` for each window, as the script reads them.
+        var arguments: [[UInt8]]
+        var policyHeader: String
+
+        init(windows unsorted: [RateLimitPolicy.Window]) {
+            windows = unsorted.sorted { $0.seconds < $1.seconds }
+            arguments = windows.flatMap { [Array(String($0.seconds).utf8), Array(String($0.requests).utf8)] }
+            policyHeader = RateLimitDecision.policyHeader(windows)
+        }
+    }
+
+    /// One hash per API key, `rl:{<key id>}`, a field per window holding its TAT in microseconds.
+    /// KEYS[1]: the hash. ARGV[1]: the cost; then per window, shortest first: seconds, requests.
+    /// Replies `{allowed, retry seconds, violated window (1-based, 0 for none), {remaining, reset}…}`.
     static let script = RedisScript(
         """
-        -- KEYS: one per window. ARGV[1]: cost; then per window: seconds, requests.
         local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+        local now = t[1] * 1000000 + t[2]
         local cost = tonumber(ARGV[1])
-        local allowed = 1
-        local retry = 0
-        local violated = 0
-        local tats = {}
-        local out = {}
-        for i = 1, #KEYS do
-          local period = tonumber(ARGV[2 * i]) * 1000000
-          local interval = period / tonumber(ARGV[2 * i + 1])
-          local tat = tonumber(redis.call('GET', KEYS[i]) or now)
+        local n = (#ARGV - 1) / 2
+        local fields = {}
+        for i = 1, n do fields[i] = ARGV[2 * i] end
+        local stored = redis.call('HMGET', KEYS[1], unpack(fields))
+        local allowed, retry, violated = 1, 0, 0
+        local periods, intervals, tats = {}, {}, {}
+        for i = 1, n do
+          local period = ARGV[2 * i] * 1000000
+          local interval = period / ARGV[2 * i + 1]
+          local tat = tonumber(stored[i]) or now
           if tat < now then tat = now end
           local new_tat = tat + cost * interval
-          local allow_at = new_tat - period
-          if allow_at > now then
+          if new_tat - period > now then
             allowed = 0
-            if allow_at - now > retry then retry = allow_at - now; violated = i end
-            tats[i] = tat
-          else
-            tats[i] = new_tat
+            if new_tat - period - now > retry then retry = new_tat - period - now; violated = i end
+            new_tat = tat
           end
+          periods[i], intervals[i], tats[i] = period, interval, new_tat
         end
-        for i = 1, #KEYS do
-          local period = tonumber(ARGV[2 * i]) * 1000000
-          local interval = period / tonumber(ARGV[2 * i + 1])
-          if allowed == 1 and tats[i] > now then
-            redis.call('SET', KEYS[i], string.format('%.0f', tats[i]), 'PX', math.ceil((tats[i] - now) / 1000) + 1000)
-          end
-          out[2 * i - 1] = math.floor((now + period - tats[i]) / interval)
-          out[2 * i] = math.ceil((tats[i] - now) / 1000000)
+        local floor, ceil, format = math.floor, math.ceil, string.format
+        local out, kept, ttl = {}, {}, 0
+        for i = 1, n do
+          local tat = tats[i]
+          out[2 * i - 1] = floor((now + periods[i] - tat) / intervals[i])
+          out[2 * i] = ceil((tat - now) / 1000000)
+          kept[2 * i - 1] = fields[i]
+          kept[2 * i] = format('%.0f', tat)
+          if tat - now > ttl then ttl = tat - now end
         end
-        return {allowed, math.ceil(retry / 1000000), violated, out}
+        if allowed == 1 then
+          redis.call('HSET', KEYS[1], unpack(kept))
+          redis.call('PEXPIRE', KEYS[1], ceil(ttl / 1000) + 1000)
+        end
+        return {allowed, ceil(retry / 1000000), violated, out}
         """)
 
     public init(
@@ -74,27 +97,29 @@ public final class RateLimiter: Sendable {
         self.failurePolicy = failurePolicy
         self.logger = logger
         self.registry = registry
+        var plans: [Tier: Plan] = [:]
+        for (tier, windows) in policy.tiers where !windows.isEmpty { plans[tier] = Plan(windows: windows) }
+        self.plans = plans
     }
 
     /// Decides on a request of `cost` for the key `keyID` of `tier`. Unlimited tiers never touch Redis.
     public func check(keyID: String, tier: Tier, cost: Int) async -> Outcome {
-        let windows = policy.windows(for: tier)
-        guard !windows.isEmpty else { return .decided(RateLimitDecision(allowed: true, windows: [], retryAfterSeconds: 0)) }
-        let keys = windows.map { "rl:{\(keyID)}:\($0.seconds)" }
-        let arguments = [String(cost)] + windows.flatMap { [String($0.seconds), String($0.requests)] }
+        guard let plan = plans[tier] else { return .decided(RateLimitDecision(allowed: true, windows: [], retryAfterSeconds: 0)) }
+        let key = "rl:{" + keyID + "}"
         do {
-            let reply = try await redis.evaluate(Self.script, keys: keys, arguments: arguments)
+            let reply = try await redis.evaluate(
+                Self.script, keys: [Array(key.utf8)], arguments: [Array(String(cost).utf8)] + plan.arguments)
             if usingFallback.exchange(false, ordering: .relaxed) {
                 logger.notice("rate limiting is back on Redis")
             }
-            return .decided(try Self.decision(from: reply, windows: windows))
+            return .decided(try Self.decision(from: reply, plan: plan))
         } catch {
             // Redis away or the script refused: either way the failure policy decides.
-            return fallback(keys: keys, windows: windows, cost: cost, error: error)
+            return fallback(key: key, plan: plan, cost: cost, error: error)
         }
     }
 
-    private func fallback(keys: [String], windows: [RateLimitPolicy.Window], cost: Int, error: RedisError) -> Outcome {
+    private func fallback(key: String, plan: Plan, cost: Int, error: RedisError) -> Outcome {
         registry?.makeCounter(
             descriptor: .init(
                 metricName: "rate_limit_redis_failures", unitName: "total",
@@ -108,11 +133,12 @@ public final class RateLimiter: Sendable {
         }
         switch failurePolicy {
         case .closed: return .unavailable
-        case .local: return .decided(local.check(keys: keys, windows: windows, cost: cost, now: Date()))
+        case .local: return .decided(local.check(key: key, plan: plan, cost: cost, now: Date()))
         }
     }
 
-    static func decision(from reply: RedisValue, windows: [RateLimitPolicy.Window]) throws(RedisError) -> RateLimitDecision {
+    static func decision(from reply: RedisValue, plan: Plan) throws(RedisError) -> RateLimitDecision {
+        let windows = plan.windows
         guard let parts = reply.array, parts.count == 4, let allowed = parts[0].int, let retry = parts[1].int,
             let violated = parts[2].int, let states = parts[3].array, states.count == windows.count * 2
         else { throw .server("unexpected rate limit script reply \(reply)") }
@@ -122,16 +148,19 @@ public final class RateLimiter: Sendable {
         }
         return RateLimitDecision(
             allowed: allowed == 1, windows: windowStates, retryAfterSeconds: retry,
-            violated: violated > 0 ? windows[violated - 1] : nil)
+            violated: violated > 0 ? windows[violated - 1] : nil, policyHeader: plan.policyHeader)
     }
 }
 
 /// The same GCRA in process memory: the stand-in while Redis is unreachable (`RATE_LIMIT_FAILURE=local`).
 final class LocalRateLimiter: Sendable {
+    /// TATs in seconds, by `<key>:<window seconds>`.
     private let tats = Mutex<[String: Double]>([:])
 
-    func check(keys: [String], windows: [RateLimitPolicy.Window], cost: Int, now date: Date) -> RateLimitDecision {
+    func check(key: String, plan: RateLimiter.Plan, cost: Int, now date: Date) -> RateLimitDecision {
         let now = date.timeIntervalSince1970
+        let windows = plan.windows
+        let keys = windows.map { "\(key):\($0.seconds)" }
         return tats.withLock { tats in
             var allowed = true
             var retry = 0.0
@@ -161,7 +190,9 @@ final class LocalRateLimiter: Sendable {
                     window: window, remaining: max(0, Int(((now + period - tat) / interval).rounded(.down))),
                     resetSeconds: max(0, Int((tat - now).rounded(.up))))
             }
-            return RateLimitDecision(allowed: allowed, windows: states, retryAfterSeconds: Int(retry.rounded(.up)), violated: violated)
+            return RateLimitDecision(
+                allowed: allowed, windows: states, retryAfterSeconds: Int(retry.rounded(.up)), violated: violated,
+                policyHeader: plan.policyHeader)
         }
     }
 }

@@ -122,18 +122,24 @@ public final class RedisClient: Sendable, Service {
     /// Runs a Lua script by its SHA-1, loading it transparently when Redis answers `NOSCRIPT`
     /// (after a restart or a `SCRIPT FLUSH`).
     public func evaluate(_ script: RedisScript, keys: [String], arguments: [String]) async throws(RedisError) -> RedisValue {
-        let tail = [String(keys.count)] + keys + arguments
-        let reply = try await pipeline([RedisCommand("EVALSHA", arguments: [script.sha1] + tail)])[0]
+        try await evaluate(script, keys: keys.map { Array($0.utf8) }, arguments: arguments.map { Array($0.utf8) })
+    }
+
+    /// ``evaluate(_:keys:arguments:)`` with arguments already in bytes (hot paths build them once).
+    public func evaluate(_ script: RedisScript, keys: [[UInt8]], arguments: [[UInt8]]) async throws(RedisError) -> RedisValue {
+        let tail = [Array(String(keys.count).utf8)] + keys + arguments
+        let reply = try await pipeline([RedisCommand(bytes: [Self.evalsha, script.sha1Bytes] + tail)])[0]
         if case .error(let message) = reply {
             guard message.hasPrefix("NOSCRIPT") else { throw .server(message) }
             logger.debug("script not cached in Redis; sending its source", metadata: ["sha1": "\(script.sha1)"])
             // EVAL runs the script and caches it, so later EVALSHA calls find it again.
-            return try await send(RedisCommand("EVAL", arguments: [script.source] + tail))
+            return try await send(RedisCommand(bytes: [Array("EVAL".utf8), Array(script.source.utf8)] + tail))
         }
         return reply
     }
 
-    /// Whether `PING` answers within the command timeout.
+    private static let evalsha = Array("EVALSHA".utf8)
+
     public func ping() async -> Bool {
         (try? await send("PING")) == .status("PONG")
     }
@@ -226,6 +232,7 @@ public final class RedisClient: Sendable, Service {
 public struct RedisScript: Sendable {
     public let source: String
     public let sha1: String
+    let sha1Bytes: [UInt8]
 
     public init(_ source: String) {
         self.source = source
@@ -233,6 +240,7 @@ public struct RedisScript: Sendable {
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()
+        self.sha1Bytes = Array(sha1.utf8)
     }
 }
 
