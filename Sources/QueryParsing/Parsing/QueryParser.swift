@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Metrics
+import Synchronization
 
 /// Turns a query into ``Filters``: through the configured LLM when there is one, with the rule
 /// parser as the fallback for every failure, and through the rule parser alone otherwise.
@@ -43,6 +44,9 @@ public final class QueryParser: Sendable {
     let local: LRUCache<Filters>
     let cacheTTL: Duration
     let logger: Logger
+    /// `musicforge_query_parses_total` by parser and source, made on first use: looking a counter up
+    /// in the metrics registry costs more than a rule parse.
+    private let parseCounters = Mutex<[String: Counter]>([:])
 
     public init(
         llm: LLM?, store: (any FiltersStore)? = nil, cacheTTL: Duration = QueryParser.defaultCacheTTL,
@@ -126,7 +130,14 @@ public final class QueryParser: Sendable {
     }
 
     private func count(_ filters: Filters, source: String) -> Filters {
-        Counter(label: "musicforge_query_parses_total", dimensions: [("parser", filters.parser.rawValue), ("source", source)]).increment()
+        let parser = filters.parser.rawValue
+        parseCounters.withLock { counters in
+            let name = parser + "/" + source
+            if let counter = counters[name] { return counter }
+            let counter = Counter(label: "musicforge_query_parses_total", dimensions: [("parser", parser), ("source", source)])
+            counters[name] = counter
+            return counter
+        }.increment()
         return filters
     }
 }
