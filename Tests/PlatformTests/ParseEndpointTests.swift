@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import QueryParsing
@@ -49,6 +50,49 @@ import Testing
             let error = try ErrorBody(response)
             #expect(error.error.code == "INVALID_REQUEST")
             #expect(error.error.message.contains("query") || error.error.message.contains("The query"))
+        }
+    }
+
+    /// The route is served by hand (``ParseRoute``) and keeps the generated server's checks.
+    @Test(arguments: [
+        (["Content-Type": "text/plain"], #"{"query": "techno"}"#, 400, "Unexpected content type"),
+        (["Content-Type": "application/json"], #"{"querx": "techno"}"#, 400, "`query` is required"),
+        (["Content-Type": "application/json"], #"{"query": 5}"#, 400, "`query` has the wrong type"),
+        (["Content-Type": "application/json"], "", 400, "not valid JSON"),
+        (["Content-Type": "application/json", "Accept": "text/plain"], #"{"query": "techno"}"#, 406, "Accept"),
+        (["Content-Type": "application/json"], #"{"query": "\#(String(repeating: " ", count: 70_000))techno"}"#, 413, "too large"),
+        (
+            ["Content-Type": "application/json; charset=utf-8", "Accept": "text/html, application/*;q=0.5"], #"{"query": "techno"}"#, 200,
+            ""
+        ),
+        ([:], #"{"query": "techno"}"#, 200, ""),
+    ])
+    func keepsTheContractsChecks(headers: [String: String], body: String, status: Int, message: String) async throws {
+        let app = try await TestApp.shared()
+        let key = try await app.createKey().secret
+        var fields: HTTPFields = [.xAPIKey: key]
+        for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
+        try await app.test { [fields] client in
+            let response = try await client.execute(uri: "/v1/parse", method: .post, headers: fields, body: ByteBuffer(string: body))
+            #expect(response.status.code == status)
+            if status == 200 {
+                #expect(try response.json()["genres"] as? [String] == ["techno"])
+            } else {
+                let error = try ErrorBody(response)
+                #expect(error.error.message.contains(message), "\(error.error.message)")
+            }
+        }
+    }
+
+    /// Every route answers an `Accept` it cannot satisfy with 406 (the generated server's check used
+    /// to surface as a 500), and the request is billed with that status.
+    @Test func anUnsatisfiableAcceptIs406() async throws {
+        let app = try await TestApp.shared()
+        let key = try await app.createKey().secret
+        try await app.test { client in
+            let response = try await client.execute(uri: "/v1/keys", method: .get, headers: [.xAPIKey: key, .accept: "text/csv"])
+            #expect(response.status == .notAcceptable)
+            #expect(try ErrorBody(response).error.code == "INVALID_REQUEST")
         }
     }
 

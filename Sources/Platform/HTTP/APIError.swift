@@ -69,15 +69,15 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     /// costs several times more than the rest of answering them.
     public func body(requestID: String) -> [UInt8] {
         var json = #"{"error":{"code":"#
-        JSONValue.appendString(code, to: &json)
+        JSONText.appendString(code, to: &json)
         if !details.isEmpty {
             json += #","details":"#
             JSONValue.object(details).append(to: &json)
         }
         json += #","message":"#
-        JSONValue.appendString(message, to: &json)
+        JSONText.appendString(message, to: &json)
         json += #","request_id":"#
-        JSONValue.appendString(requestID, to: &json)
+        JSONText.appendString(requestID, to: &json)
         json += "}}"
         return Array(json.utf8)
     }
@@ -105,15 +105,8 @@ public enum JSONValue: Sendable, Equatable, Decodable, ExpressibleByStringLitera
     /// Appends this value as compact JSON, object keys sorted.
     func append(to json: inout String) {
         switch self {
-        case .string(let value): Self.appendString(value, to: &json)
-        case .number(let value):
-            if value.rounded() == value, abs(value) < 1e15 {
-                json += String(Int64(value))
-            } else if value.isFinite {
-                json += "\(value)"
-            } else {
-                json += "null"
-            }
+        case .string(let value): JSONText.appendString(value, to: &json)
+        case .number(let value): JSONText.appendNumber(value, to: &json)
         case .bool(let value): json += value ? "true" : "false"
         case .null: json += "null"
         case .array(let values):
@@ -127,31 +120,12 @@ public enum JSONValue: Sendable, Equatable, Decodable, ExpressibleByStringLitera
             json += "{"
             for (index, key) in values.keys.sorted().enumerated() {
                 if index > 0 { json += "," }
-                Self.appendString(key, to: &json)
+                JSONText.appendString(key, to: &json)
                 json += ":"
                 values[key]!.append(to: &json)
             }
             json += "}"
         }
-    }
-
-    /// A JSON string literal (RFC 8259 section 7 escapes).
-    static func appendString(_ value: String, to json: inout String) {
-        json += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": json += "\\\""
-            case "\\": json += "\\\\"
-            case "\n": json += "\\n"
-            case "\r": json += "\\r"
-            case "\t": json += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                json += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: json.unicodeScalars.append(scalar)
-            }
-        }
-        json += "\""
     }
 
     public init(from decoder: any Decoder) throws {

@@ -62,9 +62,11 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if let mapped = error.underlyingError as? any APIErrorConvertible { return mapped.apiError }
             if error.operationInput == nil {
                 // The generated server failed before the handler ran: the request did not fit the contract.
-                return .invalidRequest(
-                    "The request does not match the API contract: \(Self.clientDescription(of: error)).",
-                    details: ["operation": .string(error.operationID)])
+                return .contractViolation(error.underlyingError, operation: error.operationID)
+            }
+            if let refusal = error.underlyingError as? any HTTPResponseConvertible, refusal.httpStatus == .notAcceptable {
+                // The answer is ready but not in a type the request's Accept admits.
+                return APIError(.notAcceptable, message: "The response is not available in a type the Accept header admits.")
             }
             return APIError(.internalServerError, message: "An internal error occurred.")
         case let error as any APIErrorConvertible:
@@ -104,10 +106,24 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         default: status.reasonPhrase.isEmpty ? "The request failed." : status.reasonPhrase + "."
         }
     }
+}
+
+/// A module error that knows its HTTP meaning.
+public protocol APIErrorConvertible: Error {
+    var apiError: APIError { get }
+}
+
+extension APIError {
+    /// A request that does not fit `openapi.yaml` (body, parameters, content type): a 400 naming what
+    /// is wrong, for the generated server's decoding failures and hand-written routes alike.
+    static func contractViolation(_ underlying: any Error, operation: String) -> APIError {
+        .invalidRequest(
+            "The request does not match the API contract: \(clientDescription(of: underlying)).",
+            details: ["operation": .string(operation)])
+    }
 
     /// What went wrong decoding, in words for the client (no internal type names).
-    private static func clientDescription(of error: ServerError) -> String {
-        let underlying = error.underlyingError
+    private static func clientDescription(of underlying: any Error) -> String {
         if let decoding = underlying as? DecodingError {
             switch decoding {
             case .dataCorrupted(let context): return "the body is not valid JSON (\(context.debugDescription))"
@@ -125,9 +141,4 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         let joined = codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
         return joined.isEmpty ? "the body" : "`\(joined)`"
     }
-}
-
-/// A module error that knows its HTTP meaning.
-public protocol APIErrorConvertible: Error {
-    var apiError: APIError { get }
 }

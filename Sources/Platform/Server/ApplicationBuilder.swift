@@ -27,7 +27,12 @@ public enum ApplicationBuilder {
         router.add(middleware: AuthMiddleware(verifier: dependencies.verifier))
         router.add(middleware: RateLimitMiddleware(limiter: dependencies.limiter))
         router.add(middleware: SearchCacheMiddleware(search: dependencies.search))
-        try api.registerHandlers(on: router, configuration: configuration)
+        // POST /v1/parse is served by hand (see ``ParseRoute``); the routes table above still lists it.
+        try api.registerHandlers(on: ExcludingTransport(base: router, excluded: [ParseRoute.route]), configuration: configuration)
+        let parse = ParseRoute(parser: dependencies.parser)
+        router.on(RouterPath(ParseRoute.route.template), method: ParseRoute.route.method) { request, _ in
+            try await parse.respond(to: request)
+        }
         return router
     }
 
