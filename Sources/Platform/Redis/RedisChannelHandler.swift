@@ -37,7 +37,8 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        let interval = max(TimeAmount.milliseconds(10), min(TimeAmount.milliseconds(250), TimeAmount.nanoseconds(commandTimeout.nanoseconds / 4)))
+        let interval = max(
+            TimeAmount.milliseconds(10), min(TimeAmount.milliseconds(250), TimeAmount.nanoseconds(commandTimeout.nanoseconds / 4)))
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         timeoutCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
             bound.value.handler.checkTimeout(context: bound.value.context)
@@ -59,9 +60,13 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         let request = unwrapOutboundIn(data)
         var buffer = context.channel.allocator.buffer(capacity: request.commands.reduce(0) { $0 + RESP.estimatedSize(of: $1) })
         for command in request.commands { RESP.write(command, to: &buffer) }
+        let wasIdle = outstanding.isEmpty
         outstanding.append(Outstanding(expected: request.commands.count, replies: [], promise: request.promise, sentAt: .now()))
         context.write(wrapOutboundOut(buffer), promise: promise)
-        if !flushScheduled {
+        if wasIdle && !flushScheduled {
+            // Nothing in flight: Redis is idle, so waiting for company only adds latency.
+            context.flush()
+        } else if !flushScheduled {
             flushScheduled = true
             let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
             context.eventLoop.execute {
