@@ -13,6 +13,18 @@ import Testing
         #expect(out == ByteBuffer(bytes: Array("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\n".utf8) + [0, 13, 10] + Array("\r\n".utf8)))
     }
 
+    /// Counts and lengths of several digits, and the empty argument.
+    @Test func lengthsOfEveryWidth() {
+        for length in [0, 9, 10, 99, 100, 1234, 70_000] {
+            let arguments = [[UInt8]](repeating: [], count: length % 13) + [[UInt8](repeating: 0x61, count: length)]
+            var out = ByteBuffer()
+            RESP.write(RedisCommand(bytes: arguments), to: &out)
+            var expected = "*\(arguments.count)\r\n" + String(repeating: "$0\r\n\r\n", count: length % 13)
+            expected += "$\(length)\r\n" + String(repeating: "a", count: length) + "\r\n"
+            #expect(out == ByteBuffer(string: expected), "length \(length)")
+        }
+    }
+
     @Test func everyReplyType() throws {
         var input = buffer("+OK\r\n-ERR wrong\r\n:-42\r\n$5\r\nhe\r\nl\r\n$-1\r\n*-1\r\n*0\r\n*2\r\n*1\r\n:1\r\n$0\r\n\r\n")
         #expect(try RESP.read(from: &input) == .status("OK"))
