@@ -84,6 +84,18 @@ import Testing
         }
     }
 
+    @Test func mediaTypesAreComparedWithoutCaseSpacesOrParameters() {
+        for value in ["application/json", "Application/JSON", "  application/json ; charset=utf-8", "application/json;q=0.5"] {
+            #expect(ParseRoute.isMediaType(value, "application/json"), "\(value)")
+        }
+        for value in ["", "application/jsonx", "application/js", "text/plain", "application/json-seq", "xapplication/json"] {
+            #expect(!ParseRoute.isMediaType(value, "application/json"), "\(value)")
+        }
+        #expect(ParseRoute.admitsJSON("text/html, */*;q=0.1"))
+        #expect(ParseRoute.admitsJSON(" , "))
+        #expect(!ParseRoute.admitsJSON("text/html, application/xml"))
+    }
+
     /// Every route answers an `Accept` it cannot satisfy with 406 (the generated server's check used
     /// to surface as a 500), and the request is billed with that status.
     @Test func anUnsatisfiableAcceptIs406() async throws {

@@ -7,6 +7,12 @@ enum JSONText {
     /// A JSON string literal (RFC 8259 section 7 escapes).
     static func appendString(_ value: String, to json: inout String) {
         json += "\""
+        // Most strings need no escape: then they go in whole.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            json += value
+            json += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": json += "\\\""
