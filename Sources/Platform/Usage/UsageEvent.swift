@@ -52,7 +52,8 @@ public struct UsageEvent: Sendable, Equatable {
     /// Reads a stream entry's fields; nil for an entry that is not a usage event.
     init?(streamFields values: [RedisValue]) {
         guard values.count == 2, values[0].string == "e", let joined = values[1].string else { return nil }
-        let parts = joined.split(separator: Self.separator, omittingEmptySubsequences: false)
+        // Split on the separator's byte: splitting on a Character walks grapheme clusters, several times slower.
+        let parts = joined.utf8.split(separator: Self.separator.asciiValue!, omittingEmptySubsequences: false).map { Substring($0) }
         guard parts.count == 10, let accountID = Int64(parts[1]), let status = Int(parts[5]), let cost = Int(parts[6]),
             let latency = Double(parts[7]), let micros = Int64(parts[8])
         else { return nil }
