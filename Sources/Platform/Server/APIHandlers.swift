@@ -68,6 +68,8 @@ struct APIHandlers: APIProtocol {
         return .ok(.init(body: .json(response)))
     }
 
+    /// The generated form of `POST /v1/parse`. The server registers ``ParseRoute`` in its place (see
+    /// ``ApplicationBuilder``); this stays as the protocol's implementation, with the same behaviour.
     func parseQuery(_ input: Operations.ParseQuery.Input) async throws -> Operations.ParseQuery.Output {
         guard case .json(let request) = input.body else { throw APIError.invalidRequest("The body must be JSON.") }
         return .ok(.init(body: .json(try await dependencies.parser.parse(request.query))))
