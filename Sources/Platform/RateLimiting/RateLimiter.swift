@@ -31,14 +31,14 @@ public final class RateLimiter: Sendable {
 
     /// A tier's windows as the script's arguments and the policy header, worked out once.
     struct Plan: Sendable {
-        /// Shortest first.
+        /// Shortest first, as ``RateLimitPolicy/windows(for:)`` gives them.
         var windows: [RateLimitPolicy.Window]
         /// `seconds requests` for each window, as the script reads them.
         var arguments: [[UInt8]]
         var policyHeader: String
 
-        init(windows unsorted: [RateLimitPolicy.Window]) {
-            windows = unsorted.sorted { $0.seconds < $1.seconds }
+        init(windows: [RateLimitPolicy.Window]) {
+            self.windows = windows
             arguments = windows.flatMap { [Array(String($0.seconds).utf8), Array(String($0.requests).utf8)] }
             policyHeader = RateLimitDecision.policyHeader(windows)
         }
@@ -98,7 +98,7 @@ public final class RateLimiter: Sendable {
         self.logger = logger
         self.registry = registry
         var plans: [Tier: Plan] = [:]
-        for (tier, windows) in policy.tiers where !windows.isEmpty { plans[tier] = Plan(windows: windows) }
+        for tier in policy.tiers.keys where !policy.windows(for: tier).isEmpty { plans[tier] = Plan(windows: policy.windows(for: tier)) }
         self.plans = plans
     }
 
