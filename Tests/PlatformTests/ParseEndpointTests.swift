@@ -84,6 +84,20 @@ import Testing
         }
     }
 
+    /// The decoder-free reading of the common body agrees with the decoder, and leaves it everything else.
+    @Test func plainBodiesAreReadAsTheDecoderReadsThem() throws {
+        for body in [#"{"query": "120bpm dark techno"}"#, " {\n\t\"query\" :\"é 日本 😀 a/b\" } \r\n", #"{"query":""}"#] {
+            let decoded = try JSONDecoder().decode(Components.Schemas.ParseRequest.self, from: Data(body.utf8)).query
+            #expect(ParseRoute.plainQuery(in: ByteBuffer(string: body)) == decoded, "\(body)")
+        }
+        let others: [[UInt8]] = [
+            Array(#"{"query": "a \"b\""}"#.utf8), Array(#"{"query": "x", "limit": 5}"#.utf8), Array(#"{"query": 5}"#.utf8),
+            Array(#"{"query": "x""#.utf8), Array(#"{"query": "x"} x"#.utf8), Array("{\"query\": \"a\tb\"}".utf8),
+            Array(#"{"query": ""#.utf8) + [0xFF, 0xFE] + Array(#""}"#.utf8), [],
+        ]
+        for body in others { #expect(ParseRoute.plainQuery(in: ByteBuffer(bytes: body)) == nil, "\(body)") }
+    }
+
     @Test func mediaTypesAreComparedWithoutCaseSpacesOrParameters() {
         for value in ["application/json", "Application/JSON", "  application/json ; charset=utf-8", "application/json;q=0.5"] {
             #expect(ParseRoute.isMediaType(value, "application/json"), "\(value)")

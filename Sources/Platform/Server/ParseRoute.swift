@@ -26,18 +26,59 @@ struct ParseRoute: Sendable {
             throw APIError(.notAcceptable, message: "The response is not available in a type the Accept header admits.")
         }
         let body = try await request.body.collect(upTo: Self.maximumBodyBytes)
-        let input: Components.Schemas.ParseRequest
-        do {
-            input = try body.withUnsafeReadableBytes { bytes in
-                try JSONDecoder().decode(Components.Schemas.ParseRequest.self, from: Data(bytes))
+        let query: String
+        if let plain = Self.plainQuery(in: body) {
+            query = plain
+        } else {
+            do {
+                query = try body.withUnsafeReadableBytes { bytes in
+                    try JSONDecoder().decode(Components.Schemas.ParseRequest.self, from: Data(bytes)).query
+                }
+            } catch {
+                throw APIError.contractViolation(error, operation: Self.operation)
             }
-        } catch {
-            throw APIError.contractViolation(error, operation: Self.operation)
         }
-        let filters = try await parser.parse(input.query)
+        let filters = try await parser.parse(query)
         return Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: FiltersJSON.encode(filters))))
+    }
+
+    /// The query of a body that is exactly `{"query": "<text without escapes>"}`, any spacing, read
+    /// without a decoder. Anything else (escapes, other keys, invalid UTF-8, not JSON) is nil, and the
+    /// generated type's decoder reads it and words any error.
+    static func plainQuery(in body: ByteBuffer) -> String? {
+        body.withUnsafeReadableBytes { bytes -> String? in
+            var index = 0
+            func skipSpaces() {
+                while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0A || bytes[index] == 0x0D {
+                    index += 1
+                }
+            }
+            func take(_ text: StaticString) -> Bool {
+                skipSpaces()
+                return text.withUTF8Buffer { wanted in
+                    guard bytes.count - index >= wanted.count, bytes[index..<(index + wanted.count)].elementsEqual(wanted) else {
+                        return false
+                    }
+                    index += wanted.count
+                    return true
+                }
+            }
+            guard take("{"), take("\"query\""), take(":"), take("\"") else { return nil }
+            let start = index
+            while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+                if bytes[index] == UInt8(ascii: "\\") || bytes[index] < 0x20 { return nil }
+                index += 1
+            }
+            guard index < bytes.count else { return nil }
+            let end = index
+            index += 1
+            guard take("}") else { return nil }
+            skipSpaces()
+            guard index == bytes.count else { return nil }
+            return String(validating: bytes[start..<end], as: UTF8.self)
+        }
     }
 
     /// Whether a content type or media range is `expected` (lower case), whatever its case, spaces and

@@ -112,6 +112,10 @@ extension ParseState {
     /// Reads one word such as "a", "am", "bbm", "ebmaj", "gb", "c#"-less "cmin": a letter, an optional
     /// flat "b", an optional mode suffix.
     private static func spelledKey(_ word: String) -> (tonic: PitchClass, mode: Mode?, hasAccidental: Bool)? {
+        // Most words are not keys: turn them away before allocating (the longest key word is "abminor").
+        guard let firstByte = word.utf8.first, firstByte >= UInt8(ascii: "a"), firstByte <= UInt8(ascii: "g"), word.utf8.count <= 7 else {
+            return nil
+        }
         let scalars = Array(word.unicodeScalars)
         guard let first = scalars.first, ("a"..."g").contains(first), let natural = PitchClass(name: String(first)) else {
             return nil
