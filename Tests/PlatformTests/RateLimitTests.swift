@@ -44,6 +44,22 @@ import Testing
         #expect(last.headers[.xRateLimitRemaining] == "0")
     }
 
+    /// One hash per key with a field per window, expiring when the longest window is whole again; a
+    /// request that costs nothing on an idle key leaves no state at all.
+    @Test func stateIsOneExpiringHashPerKey() async throws {
+        let redis = try await sharedRedisClient()
+        let limiter = try await limiter([.init(seconds: 60, requests: 5), .init(seconds: 3600, requests: 8)], redis: redis)
+        let key = "key_" + UUID().uuidString
+        #expect(allowed(await limiter.check(keyID: key, tier: .free, cost: 0)))
+        #expect(try await redis.send("EXISTS", "rl:{\(key)}") == .integer(0))
+        #expect(allowed(await limiter.check(keyID: key, tier: .free, cost: 1)))
+        let fields = try await redis.send("HKEYS", "rl:{\(key)}").array?.compactMap(\.string)
+        #expect(fields.map(Set.init) == ["60", "3600"])
+        // The hour window's TAT is 450 s ahead (3600 / 8): the key lives that long, plus a second.
+        let ttl = try await redis.send("PTTL", "rl:{\(key)}").int ?? -1
+        #expect(ttl > 440_000 && ttl <= 451_000, "PTTL \(ttl)")
+    }
+
     @Test func theLongerWindowRefusesToo() async throws {
         let limiter = try await limiter([.init(seconds: 1, requests: 100), .init(seconds: 3600, requests: 3)])
         let key = "key_" + UUID().uuidString

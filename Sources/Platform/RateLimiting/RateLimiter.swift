@@ -81,7 +81,8 @@ public final class RateLimiter: Sendable {
           kept[2 * i] = format('%.0f', tat)
           if tat - now > ttl then ttl = tat - now end
         end
-        if allowed == 1 then
+        -- Nothing ahead of now (a request that costs nothing, on an idle key) is the same as no state.
+        if allowed == 1 and ttl > 0 then
           redis.call('HSET', KEYS[1], unpack(kept))
           redis.call('PEXPIRE', KEYS[1], ceil(ttl / 1000) + 1000)
         end
