@@ -9,8 +9,9 @@ struct RedisRequest {
 /// Speaks RESP on one channel: writes requests, matches replies to them in order (Redis answers in
 /// the order it was asked), and fails every outstanding request when the connection goes away.
 ///
-/// Writes are flushed once per turn of the event loop rather than once per request: the requests of
-/// every task that runs in the meantime leave in one `write` and reach Redis as one read.
+/// A request written while none is in flight is flushed at once: Redis is idle, and waiting would only
+/// add latency. Otherwise writes are flushed once per turn of the event loop: the requests of every
+/// task that runs in the meantime leave in one `write` and reach Redis as one read.
 final class RedisChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = RedisRequest

@@ -140,6 +140,7 @@ public final class RedisClient: Sendable, Service {
 
     private static let evalsha = Array("EVALSHA".utf8)
 
+    /// Whether `PING` answers within the command timeout.
     public func ping() async -> Bool {
         (try? await send("PING")) == .status("PONG")
     }

@@ -48,8 +48,9 @@ final class RedisLoopConnections: Sendable {
         let promise = loop.makePromise(of: [RedisValue].self)
         let written = loop.makePromise(of: Void.self)
         written.futureResult.whenFailure { promise.fail(Self.redisError($0)) }
-        // The handler flushes once per turn of the loop, with whatever else was written meanwhile, and
-        // fails the request if Redis does not answer within the command timeout.
+        // The handler flushes at once when nothing is in flight, else once per turn of the loop with
+        // whatever else was written meanwhile, and fails the request if Redis does not answer within
+        // the command timeout.
         channel.write(RedisRequest(commands: commands, promise: promise), promise: written)
         do {
             return .success(try await promise.futureResult.get())
