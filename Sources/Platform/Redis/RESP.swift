@@ -87,27 +87,8 @@ enum RESP {
 
     private static let crlf: UInt16 = 0x0D0A
 
-    /// `value` in decimal and CRLF, without making a string (this runs for every argument sent).
     private static func writeDecimal(_ value: Int, to buffer: inout ByteBuffer) {
-        if value >= 0 && value < 10 {
-            buffer.writeInteger(UInt8(ascii: "0") + UInt8(value))
-        } else {
-            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for any Int with its sign
-            withUnsafeMutableBytes(of: &digits) { bytes in
-                var remaining = value.magnitude
-                var index = bytes.count
-                repeat {
-                    index -= 1
-                    bytes[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
-                    remaining /= 10
-                } while remaining > 0
-                if value < 0 {
-                    index -= 1
-                    bytes[index] = UInt8(ascii: "-")
-                }
-                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[index...]))
-            }
-        }
+        buffer.writeString(String(value))
         buffer.writeInteger(crlf)
     }
 }
