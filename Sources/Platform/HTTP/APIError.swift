@@ -39,6 +39,10 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         return APIError(.serviceUnavailable, message: message, details: details, headers: headers)
     }
 
+    /// The answer is ready but in no type the request's `Accept` header admits.
+    public static let notAcceptable = APIError(
+        .notAcceptable, message: "The response is not available in a type the Accept header admits.")
+
     /// A route whose behaviour a later version fills in.
     public static func notImplemented(_ what: String) -> APIError {
         APIError(.notImplemented, message: "\(what) is not implemented yet.")

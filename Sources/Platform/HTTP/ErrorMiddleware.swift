@@ -66,7 +66,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             if let refusal = error.underlyingError as? any HTTPResponseConvertible, refusal.httpStatus == .notAcceptable {
                 // The answer is ready but not in a type the request's Accept admits.
-                return APIError(.notAcceptable, message: "The response is not available in a type the Accept header admits.")
+                return .notAcceptable
             }
             return APIError(.internalServerError, message: "An internal error occurred.")
         case let error as any APIErrorConvertible:

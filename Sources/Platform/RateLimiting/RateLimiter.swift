@@ -99,7 +99,10 @@ public final class RateLimiter: Sendable {
         self.logger = logger
         self.registry = registry
         var plans: [Tier: Plan] = [:]
-        for tier in policy.tiers.keys where !policy.windows(for: tier).isEmpty { plans[tier] = Plan(windows: policy.windows(for: tier)) }
+        for tier in policy.tiers.keys {
+            let windows = policy.windows(for: tier)
+            if !windows.isEmpty { plans[tier] = Plan(windows: windows) }
+        }
         self.plans = plans
     }
 

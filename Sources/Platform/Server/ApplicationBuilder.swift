@@ -28,6 +28,8 @@ public enum ApplicationBuilder {
         router.add(middleware: RateLimitMiddleware(limiter: dependencies.limiter))
         router.add(middleware: SearchCacheMiddleware(search: dependencies.search))
         // POST /v1/parse is served by hand (see ``ParseRoute``); the routes table above still lists it.
+        // Should the contract move the route, the hand-written one must not outlive it.
+        precondition(routes.routes.contains(ParseRoute.route), "openapi.yaml has no \(ParseRoute.route.template) for ParseRoute to serve")
         try api.registerHandlers(on: ExcludingTransport(base: router, excluded: [ParseRoute.route]), configuration: configuration)
         let parse = ParseRoute(parser: dependencies.parser)
         router.on(RouterPath(ParseRoute.route.template), method: ParseRoute.route.method) { request, _ in

@@ -23,7 +23,7 @@ struct ParseRoute: Sendable {
             throw APIError.contractViolation(UnexpectedContentType(received: contentType), operation: Self.operation)
         }
         if let accept = request.headers[.accept], !Self.admitsJSON(accept) {
-            throw APIError(.notAcceptable, message: "The response is not available in a type the Accept header admits.")
+            throw APIError.notAcceptable
         }
         let body = try await request.body.collect(upTo: Self.maximumBodyBytes)
         let query: String
