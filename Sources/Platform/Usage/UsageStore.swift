@@ -23,8 +23,9 @@ public struct UsageStore: Sendable {
         return inserted
     }
 
-    /// The insert as a prepared statement: each connection plans it once, not once a batch (planning the
-    /// statement cost PostgreSQL about as much as inserting a hundred rows).
+    /// The insert as a prepared statement, so a connection need not plan it for every batch (EXPLAIN put
+    /// planning at 0.8 ms next to 2.6 ms of execution for a hundred rows; the end-to-end gain was within
+    /// the benchmarks' noise).
     struct InsertEvents: PostgresPreparedStatement {
         static let sql = """
             WITH inserted AS (
