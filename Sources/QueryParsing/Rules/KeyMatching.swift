@@ -110,30 +110,33 @@ extension ParseState {
     }
 
     /// Reads one word such as "a", "am", "bbm", "ebmaj", "gb", "c#"-less "cmin": a letter, an optional
-    /// flat "b", an optional mode suffix.
+    /// flat "b", an optional mode suffix. Works on the UTF-8 bytes without allocating: the key matcher
+    /// asks at every position, and most words are not keys.
     private static func spelledKey(_ word: String) -> (tonic: PitchClass, mode: Mode?, hasAccidental: Bool)? {
-        // Most words are not keys: turn them away before allocating (the longest key word is "abminor").
-        guard let firstByte = word.utf8.first, firstByte >= UInt8(ascii: "a"), firstByte <= UInt8(ascii: "g"), word.utf8.count <= 7 else {
+        let bytes = word.utf8
+        // The longest key word is "abminor".
+        guard let first = bytes.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "g"), bytes.count <= 7 else {
             return nil
         }
-        let scalars = Array(word.unicodeScalars)
-        guard let first = scalars.first, ("a"..."g").contains(first), let natural = PitchClass(name: String(first)) else {
-            return nil
+        let natural = PitchClass(naturals[Int(first - UInt8(ascii: "a"))])
+        let rest = bytes.dropFirst()
+        if rest.first == UInt8(ascii: "b"), let suffix = modeSuffix(rest.dropFirst()) {
+            return (natural.transposed(by: -1), suffix.mode, true)
         }
-        var rest = String(String.UnicodeScalarView(scalars.dropFirst()))
-        var tonic = natural
-        var accidental = false
-        if rest.hasPrefix("b"), suffixes[String(rest.dropFirst())] != nil {
-            tonic = tonic.transposed(by: -1)
-            accidental = true
-            rest.removeFirst()
-        }
-        guard let mode = suffixes[rest] else { return nil }
-        return (tonic, mode, accidental)
+        guard let suffix = modeSuffix(rest) else { return nil }
+        return (natural, suffix.mode, false)
     }
 
+    /// The mode suffix `bytes` spell, or nil when they are not one.
+    private static func modeSuffix(_ bytes: Substring.UTF8View) -> (text: String, mode: Mode?)? {
+        suffixes.first { bytes.elementsEqual($0.text.utf8) }
+    }
+
+    /// Semitones above C of the natural notes a…g.
+    private static let naturals = [9, 11, 0, 2, 4, 5, 7]
+
     /// Mode suffixes written onto a note: "" (no mode), "m", "min", "minor", "maj", "major".
-    private static let suffixes: [String: Mode?] = [
-        "": Mode?.none, "m": .minor, "min": .minor, "minor": .minor, "maj": .major, "major": .major,
+    private static let suffixes: [(text: String, mode: Mode?)] = [
+        ("", nil), ("m", .minor), ("min", .minor), ("minor", .minor), ("maj", .major), ("major", .major),
     ]
 }

@@ -12,6 +12,9 @@ struct ParseState {
 
     var tokens: [QueryText.Token]
     var uses: [Use]
+    /// The number spelled in words from each position ("one twenty eight"), read once: the duration
+    /// and tempo matchers ask at every position they try.
+    let numberWords: [(value: Int, length: Int)?]
     var filters = Filters()
     /// Keywords with the position they came from, so they come out in the order of the query.
     var keywords: [(position: Int, text: String)] = []
@@ -24,6 +27,7 @@ struct ParseState {
     init(_ text: QueryText) {
         tokens = text.tokens
         uses = Array(repeating: .free, count: tokens.count)
+        numberWords = text.tokens.indices.map { text.tokens[$0].kind == .word ? NumberWords.parse(text.tokens, at: $0) : nil }
     }
 
     // MARK: Reading tokens
@@ -44,13 +48,25 @@ struct ParseState {
     /// True when the free tokens from `index` spell `phrase` (words separated by spaces).
     func matches(_ phrase: [String], at index: Int) -> Bool {
         guard index + phrase.count <= tokens.count else { return false }
-        for (offset, part) in phrase.enumerated() where text(index + offset) != part { return false }
+        for (offset, part) in phrase.enumerated() {
+            guard isFree(index + offset), Self.same(tokens[index + offset].text, part) else { return false }
+        }
         return true
     }
 
     /// The length of the first of `phrases` found at `index`, or nil.
     func firstMatch(of phrases: [[String]], at index: Int) -> Int? {
-        phrases.first { matches($0, at: index) }?.count
+        guard isFree(index) else { return nil }
+        let first = tokens[index].text
+        for phrase in phrases where Self.same(first, phrase[0]) && matches(phrase, at: index) { return phrase.count }
+        return nil
+    }
+
+    /// String equality that settles most unequal pairs on their lengths: phrase lists are tried at
+    /// every position, and almost every comparison fails.
+    @inline(__always)
+    static func same(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && a == b
     }
 
     // MARK: Recording

@@ -10,12 +10,21 @@ struct QueryText: Sendable {
     enum Kind: Sendable, Equatable { case word, number, symbol }
 
     struct Token: Sendable, Equatable {
-        var text: String
+        var text: String {
+            didSet { number = kind == .number ? Double(text) : nil }
+        }
         var kind: Kind
         /// No space between this token and the previous one.
         var glued: Bool
+        /// The value of a number token, read once: matchers ask for it at every position they try.
+        private(set) var number: Double?
 
-        var number: Double? { kind == .number ? Double(text) : nil }
+        init(text: String, kind: Kind, glued: Bool) {
+            self.text = text
+            self.kind = kind
+            self.glued = glued
+            self.number = kind == .number ? Double(text) : nil
+        }
     }
 
     let tokens: [Token]

@@ -47,7 +47,7 @@ extension ParseState {
     /// A number at `index`, in digits or words: its value and how many tokens it spans.
     func quantity(at index: Int) -> (value: Double, length: Int)? {
         if let value = number(index) { return (value, 1) }
-        guard word(index) != nil, let parsed = NumberWords.parse(tokens, at: index) else { return nil }
+        guard word(index) != nil, let parsed = numberWords[index] else { return nil }
         for offset in 0..<parsed.length where !isFree(index + offset) { return nil }
         return (Double(parsed.value), parsed.length)
     }
