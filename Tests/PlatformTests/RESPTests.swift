@@ -52,6 +52,18 @@ import Testing
         }
     }
 
+    @Test func numbersReadToTheirLimits() throws {
+        var input = buffer(":0\r\n:\(Int.max)\r\n:\(Int.min)\r\n:-0\r\n")
+        #expect(try RESP.read(from: &input) == .integer(0))
+        #expect(try RESP.read(from: &input) == .integer(.max))
+        #expect(try RESP.read(from: &input) == .integer(.min))
+        #expect(try RESP.read(from: &input) == .integer(0))
+        for malformed in [":\r\n", ":-\r\n", ":9223372036854775808\r\n", ":-9223372036854775809\r\n", ": 1\r\n", ":+1\r\n", "$x\r\n"] {
+            var bad = buffer(malformed)
+            #expect(throws: RedisError.self, "\(malformed)") { try RESP.read(from: &bad) }
+        }
+    }
+
     @Test func garbageIsAnErrorNotACrash() {
         var input = buffer("?what\r\n")
         #expect(throws: RedisError.self) { try RESP.read(from: &input) }

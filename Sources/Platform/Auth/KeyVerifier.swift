@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import Synchronization
@@ -28,7 +29,8 @@ public final class KeyVerifier: Sendable {
     let ttl: Duration
     let negativeTTL: Duration
     let logger: Logger
-    private let cache = Mutex<[[UInt8]: Entry]>([:])
+    /// By the key's SHA-256, as four words: a key that needs no allocation to make or compare.
+    private let cache = Mutex<[SIMD4<UInt64>: Entry]>([:])
 
     public init(store: KeyStore, ttl: Duration = .seconds(30), negativeTTL: Duration = .seconds(5), logger: Logger) {
         self.store = store
@@ -40,7 +42,7 @@ public final class KeyVerifier: Sendable {
     /// The active key record for `secret`, or why not.
     public func verify(_ secret: String, now: Date = Date()) async throws(AuthenticationError) -> KeyRecord {
         guard APIKeyFormat.isWellFormed(secret) else { throw .malformed }
-        let hash = APIKeyFormat.hash(secret)
+        let hash = APIKeyFormat.digest(secret).withUnsafeBytes { $0.loadUnaligned(as: SIMD4<UInt64>.self) }
         let cached = cache.withLock { $0[hash] }
         let record: KeyRecord?
         if let cached, ContinuousClock.now - cached.fetchedAt < (cached.record == nil ? negativeTTL : ttl) {

@@ -51,6 +51,11 @@ public final class RequestScope: Sendable {
         get { state.withLock { $0.responseHeaders } }
         set { state.withLock { $0.responseHeaders = newValue } }
     }
+
+    /// Changes ``responseHeaders`` in place, without copying them out and back.
+    public func updateResponseHeaders(_ body: (inout HTTPFields) -> Void) {
+        state.withLock { body(&$0.responseHeaders) }
+    }
 }
 
 /// The caller behind a verified API key.

@@ -33,7 +33,16 @@ public enum APIKeyFormat {
 
     /// SHA-256 of the key's UTF-8 bytes: what the database stores and looks up by.
     public static func hash(_ key: some StringProtocol) -> [UInt8] {
-        Array(SHA256.hash(data: Array(key.utf8)))
+        Array(digest(key))
+    }
+
+    /// ``hash(_:)`` as the digest itself, hashed straight from the string's bytes: what the in-process
+    /// key cache looks up by, on every request.
+    public static func digest(_ key: some StringProtocol) -> SHA256Digest {
+        var hasher = SHA256()
+        let hashedInPlace: Void? = key.utf8.withContiguousStorageIfAvailable { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        if hashedInPlace == nil { hasher.update(data: Array(key.utf8)) }
+        return hasher.finalize()
     }
 
     public static func displayPrefix(_ key: String) -> String {

@@ -40,14 +40,22 @@ public struct RateLimitDecision: Sendable, Equatable {
     /// `X-RateLimit-Limit/Remaining/Reset` for the tightest window, `Retry-After` when refused.
     public var headers: HTTPFields {
         var fields = HTTPFields()
-        guard let tightest else { return fields }
-        fields[.rateLimitPolicy] = policyHeader
-        fields[.rateLimit] = "\"\(Self.name(tightest.window))\";r=\(tightest.remaining);t=\(tightest.resetSeconds)"
-        fields[.xRateLimitLimit] = String(tightest.window.requests)
-        fields[.xRateLimitRemaining] = String(tightest.remaining)
-        fields[.xRateLimitReset] = String(tightest.resetSeconds)
-        if !allowed { fields[.retryAfter] = String(max(1, retryAfterSeconds)) }
+        append(to: &fields)
         return fields
+    }
+
+    /// Appends ``headers`` to `fields`, which must not have them yet: no fields of their own to build
+    /// and merge on every request.
+    func append(to fields: inout HTTPFields) {
+        guard let tightest else { return }
+        fields.reserveCapacity(fields.count + 6)
+        fields.append(HTTPField(name: .rateLimitPolicy, value: policyHeader))
+        fields.append(
+            HTTPField(name: .rateLimit, value: "\"\(Self.name(tightest.window))\";r=\(tightest.remaining);t=\(tightest.resetSeconds)"))
+        fields.append(HTTPField(name: .xRateLimitLimit, value: String(tightest.window.requests)))
+        fields.append(HTTPField(name: .xRateLimitRemaining, value: String(tightest.remaining)))
+        fields.append(HTTPField(name: .xRateLimitReset, value: String(tightest.resetSeconds)))
+        if !allowed { fields.append(HTTPField(name: .retryAfter, value: String(max(1, retryAfterSeconds)))) }
     }
 
     /// `"minute";q=300;w=60, "day";q=50000;w=86400`.

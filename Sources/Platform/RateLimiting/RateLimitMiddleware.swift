@@ -19,7 +19,7 @@ public struct RateLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         case .unavailable:
             throw APIError.unavailable("Rate limits cannot be checked right now.", retryAfter: 1)
         case .decided(let decision):
-            scope.responseHeaders.append(contentsOf: decision.headers)
+            scope.updateResponseHeaders { decision.append(to: &$0) }
             guard decision.allowed else {
                 let window = decision.violated ?? decision.windows[0].window
                 throw APIError(

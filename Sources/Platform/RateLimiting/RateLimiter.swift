@@ -33,34 +33,35 @@ public final class RateLimiter: Sendable {
     struct Plan: Sendable {
         /// Shortest first, as ``RateLimitPolicy/windows(for:)`` gives them.
         var windows: [RateLimitPolicy.Window]
-        /// `seconds requests` for each window, as the script reads them.
+        /// Every window's seconds, then every window's requests, as the script reads them.
         var arguments: [[UInt8]]
         var policyHeader: String
 
         init(windows: [RateLimitPolicy.Window]) {
             self.windows = windows
-            arguments = windows.flatMap { [Array(String($0.seconds).utf8), Array(String($0.requests).utf8)] }
+            arguments = windows.map { Array(String($0.seconds).utf8) } + windows.map { Array(String($0.requests).utf8) }
             policyHeader = RateLimitDecision.policyHeader(windows)
         }
     }
 
-    /// One hash per API key, `rl:{<key id>}`, a field per window holding its TAT in microseconds.
-    /// KEYS[1]: the hash. ARGV[1]: the cost; then per window, shortest first: seconds, requests.
-    /// Replies `{allowed, retry seconds, violated window (1-based, 0 for none), {remaining, reset}…}`.
+    /// One hash per API key, `rl:{<key id>}`, a field per window holding its TAT in whole microseconds.
+    /// KEYS[1]: the hash. ARGV[1]: the cost; then each window's seconds, shortest first; then their
+    /// requests, in the same order (so the field names are one run of arguments, read without a table).
+    /// Replies `{allowed, retry seconds, violated window (1-based, 0 for none), remaining, reset, …}`,
+    /// one flat array: a nested one costs the script a table and the client another array to read.
     static let script = RedisScript(
         """
         local t = redis.call('TIME')
         local now = t[1] * 1000000 + t[2]
         local cost = tonumber(ARGV[1])
         local n = (#ARGV - 1) / 2
-        local fields = {}
-        for i = 1, n do fields[i] = ARGV[2 * i] end
-        local stored = redis.call('HMGET', KEYS[1], unpack(fields))
-        local allowed, retry, violated = 1, 0, 0
-        local periods, intervals, tats = {}, {}, {}
+        local stored = redis.call('HMGET', KEYS[1], unpack(ARGV, 2, n + 1))
+        local floor, ceil = math.floor, math.ceil
+        local allowed, retry, violated, ttl = 1, 0, 0, 0
+        local reply, kept = {0, 0, 0}, {}
         for i = 1, n do
-          local period = ARGV[2 * i] * 1000000
-          local interval = period / ARGV[2 * i + 1]
+          local period = ARGV[1 + i] * 1000000
+          local interval = period / ARGV[1 + n + i]
           local tat = tonumber(stored[i]) or now
           if tat < now then tat = now end
           local new_tat = tat + cost * interval
@@ -69,24 +70,18 @@ public final class RateLimiter: Sendable {
             if new_tat - period - now > retry then retry = new_tat - period - now; violated = i end
             new_tat = tat
           end
-          periods[i], intervals[i], tats[i] = period, interval, new_tat
+          reply[2 + 2 * i] = floor((now + period - new_tat) / interval)
+          reply[3 + 2 * i] = ceil((new_tat - now) / 1000000)
+          kept[2 * i - 1] = ARGV[1 + i]
+          kept[2 * i] = floor(new_tat + 0.5)
+          if new_tat - now > ttl then ttl = new_tat - now end
         end
-        local floor, ceil, format = math.floor, math.ceil, string.format
-        local out, kept, ttl = {}, {}, 0
-        for i = 1, n do
-          local tat = tats[i]
-          out[2 * i - 1] = floor((now + periods[i] - tat) / intervals[i])
-          out[2 * i] = ceil((tat - now) / 1000000)
-          kept[2 * i - 1] = fields[i]
-          kept[2 * i] = format('%.0f', tat)
-          if tat - now > ttl then ttl = tat - now end
-        end
-        -- Nothing ahead of now (a request that costs nothing, on an idle key) is the same as no state.
         if allowed == 1 and ttl > 0 then
           redis.call('HSET', KEYS[1], unpack(kept))
           redis.call('PEXPIRE', KEYS[1], ceil(ttl / 1000) + 1000)
         end
-        return {allowed, ceil(retry / 1000000), violated, out}
+        reply[1], reply[2], reply[3] = allowed, ceil(retry / 1000000), violated
+        return reply
         """)
 
     public init(
@@ -109,17 +104,24 @@ public final class RateLimiter: Sendable {
     /// Decides on a request of `cost` for the key `keyID` of `tier`. Unlimited tiers never touch Redis.
     public func check(keyID: String, tier: Tier, cost: Int) async -> Outcome {
         guard let plan = plans[tier] else { return .decided(RateLimitDecision(allowed: true, windows: [], retryAfterSeconds: 0)) }
-        let key = "rl:{" + keyID + "}"
+        var key: [UInt8] = []
+        key.reserveCapacity(keyID.utf8.count + 5)
+        key += "rl:{".utf8
+        key += keyID.utf8
+        key.append(UInt8(ascii: "}"))
+        var arguments: [[UInt8]] = []
+        arguments.reserveCapacity(1 + plan.arguments.count)
+        arguments.append(RedisClient.decimals.indices.contains(cost) ? RedisClient.decimals[cost] : Array(String(cost).utf8))
+        arguments.append(contentsOf: plan.arguments)
         do {
-            let reply = try await redis.evaluate(
-                Self.script, keys: [Array(key.utf8)], arguments: [Array(String(cost).utf8)] + plan.arguments)
+            let reply = try await redis.evaluate(Self.script, keys: [key], arguments: arguments)
             if usingFallback.exchange(false, ordering: .relaxed) {
                 logger.notice("rate limiting is back on Redis")
             }
             return .decided(try Self.decision(from: reply, plan: plan))
         } catch {
             // Redis away or the script refused: either way the failure policy decides.
-            return fallback(key: key, plan: plan, cost: cost, error: error)
+            return fallback(key: "rl:{" + keyID + "}", plan: plan, cost: cost, error: error)
         }
     }
 
@@ -143,12 +145,13 @@ public final class RateLimiter: Sendable {
 
     static func decision(from reply: RedisValue, plan: Plan) throws(RedisError) -> RateLimitDecision {
         let windows = plan.windows
-        guard let parts = reply.array, parts.count == 4, let allowed = parts[0].int, let retry = parts[1].int,
-            let violated = parts[2].int, let states = parts[3].array, states.count == windows.count * 2
+        guard let parts = reply.array, parts.count == 3 + windows.count * 2, let allowed = parts[0].int, let retry = parts[1].int,
+            let violated = parts[2].int, (0...windows.count).contains(violated)
         else { throw .server("unexpected rate limit script reply \(reply)") }
         let windowStates = windows.indices.map { index in
             RateLimitDecision.WindowState(
-                window: windows[index], remaining: max(0, states[2 * index].int ?? 0), resetSeconds: max(0, states[2 * index + 1].int ?? 0))
+                window: windows[index], remaining: max(0, parts[3 + 2 * index].int ?? 0),
+                resetSeconds: max(0, parts[4 + 2 * index].int ?? 0))
         }
         return RateLimitDecision(
             allowed: allowed == 1, windows: windowStates, retryAfterSeconds: retry,

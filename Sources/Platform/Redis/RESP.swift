@@ -35,9 +35,9 @@ enum RESP {
         guard let type = buffer.readInteger(as: UInt8.self), let line = readLine(&buffer) else { return nil }
         switch type {
         case UInt8(ascii: "+"):
-            return .status(String(decoding: line, as: UTF8.self))
+            return .status(String(buffer: line))
         case UInt8(ascii: "-"):
-            return .error(String(decoding: line, as: UTF8.self))
+            return .error(String(buffer: line))
         case UInt8(ascii: ":"):
             return .integer(try decimal(line))
         case UInt8(ascii: "$"):
@@ -62,8 +62,9 @@ enum RESP {
         }
     }
 
-    /// The bytes up to the next CRLF, consuming both; nil when no CRLF has arrived yet.
-    private static func readLine(_ buffer: inout ByteBuffer) -> [UInt8]? {
+    /// The bytes up to the next CRLF, consuming both; nil when no CRLF has arrived yet. A slice of
+    /// `buffer`, not a copy: most lines are numbers, read where they lie.
+    private static func readLine(_ buffer: inout ByteBuffer) -> ByteBuffer? {
         let end = buffer.withUnsafeReadableBytes { bytes -> Int? in
             guard bytes.count >= 2 else { return nil }
             var index = 0
@@ -73,15 +74,31 @@ enum RESP {
             }
             return nil
         }
-        guard let end, let line = buffer.readBytes(length: end) else { return nil }
+        guard let end, let line = buffer.readSlice(length: end) else { return nil }
         buffer.moveReaderIndex(forwardBy: 2)
         return line
     }
 
-    private static func decimal(_ line: [UInt8]) throws(RedisError) -> Int {
-        guard let value = Int(String(decoding: line, as: UTF8.self)) else {
-            throw .connectionLost("a Redis reply has a malformed number")
+    /// A line's signed decimal number.
+    private static func decimal(_ line: ByteBuffer) throws(RedisError) -> Int {
+        let value = line.withUnsafeReadableBytes { bytes -> Int? in
+            guard let first = bytes.first else { return nil }
+            let negative = first == UInt8(ascii: "-")
+            let digits = negative ? bytes.dropFirst() : bytes[...]
+            guard !digits.isEmpty else { return nil }
+            // Accumulated with the sign, so Int.min reads too.
+            var value = 0
+            for byte in digits {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                let digit = Int(byte - UInt8(ascii: "0"))
+                let (shifted, overflowA) = value.multipliedReportingOverflow(by: 10)
+                let (next, overflowB) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+                guard !overflowA, !overflowB else { return nil }
+                value = next
+            }
+            return value
         }
+        guard let value else { throw .connectionLost("a Redis reply has a malformed number") }
         return value
     }
 

@@ -1,9 +1,42 @@
 import NIOCore
 
-/// Commands sent together, and the promise of their replies in order.
+/// Commands sent together, and who waits for their replies in order.
 struct RedisRequest {
+    /// Where the replies go: a promise, or straight to a suspended task (no future to allocate and
+    /// complete, the cost of every command on the hot path).
+    enum Receiver {
+        case promise(EventLoopPromise<[RedisValue]>)
+        /// Resumed exactly once: the handler answers or fails every request it was handed. Only for
+        /// requests written on the channel's loop while it is active, so the handler surely gets it.
+        case continuation(UnsafeContinuation<[RedisValue], any Error>)
+
+        func succeed(_ replies: [RedisValue]) {
+            switch self {
+            case .promise(let promise): promise.succeed(replies)
+            case .continuation(let continuation): continuation.resume(returning: replies)
+            }
+        }
+
+        func fail(_ error: RedisError) {
+            switch self {
+            case .promise(let promise): promise.fail(error)
+            case .continuation(let continuation): continuation.resume(throwing: error)
+            }
+        }
+    }
+
     var commands: [RedisCommand]
-    var promise: EventLoopPromise<[RedisValue]>
+    var receiver: Receiver
+
+    init(commands: [RedisCommand], promise: EventLoopPromise<[RedisValue]>) {
+        self.commands = commands
+        self.receiver = .promise(promise)
+    }
+
+    init(commands: [RedisCommand], continuation: UnsafeContinuation<[RedisValue], any Error>) {
+        self.commands = commands
+        self.receiver = .continuation(continuation)
+    }
 }
 
 /// Speaks RESP on one channel: writes requests, matches replies to them in order (Redis answers in
@@ -20,7 +53,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     private struct Outstanding {
         var expected: Int
         var replies: [RedisValue]
-        var promise: EventLoopPromise<[RedisValue]>
+        var receiver: RedisRequest.Receiver
         var sentAt: NIODeadline
     }
 
@@ -62,7 +95,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         var buffer = context.channel.allocator.buffer(capacity: request.commands.reduce(0) { $0 + RESP.estimatedSize(of: $1) })
         for command in request.commands { RESP.write(command, to: &buffer) }
         let wasIdle = outstanding.isEmpty
-        outstanding.append(Outstanding(expected: request.commands.count, replies: [], promise: request.promise, sentAt: .now()))
+        outstanding.append(Outstanding(expected: request.commands.count, replies: [], receiver: request.receiver, sentAt: .now()))
         context.write(wrapOutboundOut(buffer), promise: promise)
         if wasIdle && !flushScheduled {
             // Nothing in flight: Redis is idle, so waiting for company only adds latency.
@@ -90,7 +123,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
                 outstanding[outstanding.startIndex].replies.append(value)
                 if outstanding[outstanding.startIndex].replies.count == outstanding[outstanding.startIndex].expected {
                     let done = outstanding.removeFirst()
-                    done.promise.succeed(done.replies)
+                    done.receiver.succeed(done.replies)
                 }
             }
             if input!.readableBytes == 0 { input = nil } else if input!.readerIndex > 64 * 1024 { input!.discardReadBytes() }
@@ -111,6 +144,6 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     }
 
     private func failAll(_ error: RedisError) {
-        while let request = outstanding.popFirst() { request.promise.fail(error) }
+        while let request = outstanding.popFirst() { request.receiver.fail(error) }
     }
 }

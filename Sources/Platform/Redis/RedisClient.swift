@@ -127,18 +127,29 @@ public final class RedisClient: Sendable, Service {
 
     /// ``evaluate(_:keys:arguments:)`` with arguments already in bytes (hot paths build them once).
     public func evaluate(_ script: RedisScript, keys: [[UInt8]], arguments: [[UInt8]]) async throws(RedisError) -> RedisValue {
-        let tail = [Array(String(keys.count).utf8)] + keys + arguments
-        let reply = try await pipeline([RedisCommand(bytes: [Self.evalsha, script.sha1Bytes] + tail)])[0]
+        // Built in one array: this runs for every rate-limited request.
+        var command: [[UInt8]] = []
+        command.reserveCapacity(3 + keys.count + arguments.count)
+        command.append(Self.evalsha)
+        command.append(script.sha1Bytes)
+        command.append(Self.decimals.indices.contains(keys.count) ? Self.decimals[keys.count] : Array(String(keys.count).utf8))
+        command.append(contentsOf: keys)
+        command.append(contentsOf: arguments)
+        let reply = try await pipeline([RedisCommand(bytes: command)])[0]
         if case .error(let message) = reply {
             guard message.hasPrefix("NOSCRIPT") else { throw .server(message) }
             logger.debug("script not cached in Redis; sending its source", metadata: ["sha1": "\(script.sha1)"])
             // EVAL runs the script and caches it, so later EVALSHA calls find it again.
-            return try await send(RedisCommand(bytes: [Array("EVAL".utf8), Array(script.source.utf8)] + tail))
+            command[0] = Array("EVAL".utf8)
+            command[1] = Array(script.source.utf8)
+            return try await send(RedisCommand(bytes: command))
         }
         return reply
     }
 
     private static let evalsha = Array("EVALSHA".utf8)
+    /// 0 to 9 as command arguments, written once.
+    static let decimals = (0...9).map { Array(String($0).utf8) }
 
     /// Whether `PING` answers within the command timeout.
     public func ping() async -> Bool {

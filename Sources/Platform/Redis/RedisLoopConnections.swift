@@ -45,15 +45,25 @@ final class RedisLoopConnections: Sendable {
                 return .failure(Self.redisError(error))
             }
         }
-        let promise = loop.makePromise(of: [RedisValue].self)
-        let written = loop.makePromise(of: Void.self)
-        written.futureResult.whenFailure { promise.fail(Self.redisError($0)) }
         // The handler flushes at once when nothing is in flight, else once per turn of the loop with
         // whatever else was written meanwhile, and fails the request if Redis does not answer within
         // the command timeout.
-        channel.write(RedisRequest(commands: commands, promise: promise), promise: written)
         do {
-            return .success(try await promise.futureResult.get())
+            return .success(
+                try await withUnsafeThrowingContinuation { continuation in
+                    if channel.eventLoop.inEventLoop, channel.isActive {
+                        // The handler is certain to receive the request, and it answers or fails every
+                        // request it receives: its reply resumes this task with no future in between.
+                        channel.write(RedisRequest(commands: commands, continuation: continuation), promise: nil)
+                    } else {
+                        // Off the loop, or closing: a write that fails must fail the request too.
+                        let promise = channel.eventLoop.makePromise(of: [RedisValue].self)
+                        let written = channel.eventLoop.makePromise(of: Void.self)
+                        written.futureResult.whenFailure { promise.fail(Self.redisError($0)) }
+                        promise.futureResult.whenComplete { continuation.resume(with: $0) }
+                        channel.write(RedisRequest(commands: commands, promise: promise), promise: written)
+                    }
+                })
         } catch {
             return .failure(Self.redisError(error))
         }
