@@ -29,6 +29,25 @@ import Testing
         }
     }
 
+    @Test func authorizationHeaderForms() async throws {
+        let app = try await TestApp.shared()
+        let key = try await app.createKey().secret
+        try await app.test { client in
+            // The scheme in any case, any number of spaces, padding around the key.
+            for accepted in ["Bearer \(key)", "bearer \(key)", "BEARER    \(key)", "  Bearer \(key) \t", "bEaReR \(key)"] {
+                let response = try await client.execute(uri: "/v1/keys", method: .get, headers: [.authorization: accepted])
+                #expect(response.status == .ok, "\(accepted)")
+            }
+            for refused in [
+                "Bearer", "Bearer   ", "Bearer\t\(key)", "Basic \(key)", "Bearerx \(key)", "Bear \(key)", "\(key)", "Bearer \(key) x",
+            ] {
+                let response = try await client.execute(uri: "/v1/keys", method: .get, headers: [.authorization: refused])
+                #expect(response.status == .unauthorized, "\(refused)")
+                #expect(try ErrorBody(response).error.code == "UNAUTHORIZED")
+            }
+        }
+    }
+
     @Test func adminRoutesNeedAnAdminKey() async throws {
         let app = try await TestApp.shared()
         let user = try await app.createKey(account: "customer").secret

@@ -27,11 +27,20 @@ public struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         return try await next(request, context)
     }
 
-    static func presentedKey(_ request: Request) throws(AuthenticationError) -> String {
+    /// The key a request presents, read from the header's bytes without splitting it up.
+    static func presentedKey(_ request: Request) throws(AuthenticationError) -> Substring {
         if let authorization = request.headers[.authorization] {
-            let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw .malformed }
-            return trimmed(parts[1])
+            // `<scheme> <key>`: the scheme is "Bearer" in any case, then one or more spaces.
+            let value = Substring(authorization)
+            let bytes = value.utf8
+            let space = UInt8(ascii: " ")
+            guard let schemeStart = bytes.firstIndex(where: { $0 != space }),
+                let schemeEnd = bytes[schemeStart...].firstIndex(of: space),
+                bytes[schemeStart..<schemeEnd].elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 })
+            else { throw .malformed }
+            let key = trimmed(value[schemeEnd...])
+            guard !key.isEmpty else { throw .malformed }
+            return key
         }
         if let key = request.headers[.xAPIKey] { return trimmed(Substring(key)) }
         throw .missing
@@ -39,13 +48,13 @@ public struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Without spaces or tabs at either end, working on the UTF-8 bytes (header values are short and
     /// rarely padded; grapheme-level trimming costs more than the rest of the key check).
-    private static func trimmed(_ value: Substring) -> String {
+    private static func trimmed(_ value: Substring) -> Substring {
         let bytes = value.utf8
         let isBlank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
         guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) }) else {
             return ""
         }
-        return String(Substring(bytes[first...last]))
+        return Substring(bytes[first...last])
     }
 
     static func apiError(_ error: AuthenticationError) -> APIError {

@@ -40,7 +40,7 @@ public final class KeyVerifier: Sendable {
     }
 
     /// The active key record for `secret`, or why not.
-    public func verify(_ secret: String, now: Date = Date()) async throws(AuthenticationError) -> KeyRecord {
+    public func verify(_ secret: some StringProtocol & Sendable, now: Date = Date()) async throws(AuthenticationError) -> KeyRecord {
         guard APIKeyFormat.isWellFormed(secret) else { throw .malformed }
         let hash = APIKeyFormat.digest(secret).withUnsafeBytes { $0.loadUnaligned(as: SIMD4<UInt64>.self) }
         let cached = cache.withLock { $0[hash] }
@@ -49,7 +49,7 @@ public final class KeyVerifier: Sendable {
             record = cached.record
         } else {
             do {
-                record = try await store.find(secret: secret)
+                record = try await store.find(secret: String(secret))
                 cache.withLock { $0[hash] = Entry(record: record, fetchedAt: .now) }
             } catch {
                 guard let cached else {

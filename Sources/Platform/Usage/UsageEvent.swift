@@ -35,18 +35,36 @@ public struct UsageEvent: Sendable, Equatable {
     static let separator: Character = "\u{1F}"
 
     /// Field-value pairs of a Redis Stream entry, as bytes ready for `XADD`.
-    var streamFields: [[UInt8]] {
-        let parts = [
-            requestID, String(accountID), keyID, route, method, String(status), String(cost), String(latencyMilliseconds),
-            String(Int64(occurredAt.timeIntervalSince1970 * 1_000_000)), cacheHit ? "1" : "0",
-        ]
+    var streamFields: [[UInt8]] { [Self.field, streamValue] }
+
+    /// The stream entry's one field name.
+    static let field = [UInt8(ascii: "e")]
+
+    /// The value of the entry's field: every value, joined by the separator, written straight as bytes.
+    var streamValue: [UInt8] {
+        let separator = Self.separator.asciiValue!
         var value: [UInt8] = []
-        value.reserveCapacity(160)
-        for (index, part) in parts.enumerated() {
-            if index > 0 { value.append(Self.separator.asciiValue!) }
-            value += part.utf8
-        }
-        return [[UInt8(ascii: "e")], value]
+        value.reserveCapacity(96 + requestID.utf8.count + keyID.utf8.count + route.utf8.count)
+        value += requestID.utf8
+        value.append(separator)
+        value += String(accountID).utf8
+        value.append(separator)
+        value += keyID.utf8
+        value.append(separator)
+        value += route.utf8
+        value.append(separator)
+        value += method.utf8
+        value.append(separator)
+        value += String(status).utf8
+        value.append(separator)
+        value += String(cost).utf8
+        value.append(separator)
+        value += String(latencyMilliseconds).utf8
+        value.append(separator)
+        value += String(Int64(occurredAt.timeIntervalSince1970 * 1_000_000)).utf8
+        value.append(separator)
+        value.append(cacheHit ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+        return value
     }
 
     /// Reads a stream entry's fields; nil for an entry that is not a usage event.

@@ -29,7 +29,12 @@ public final class UsageRecorder: Sendable {
 
     public func record(_ event: UsageEvent) async {
         do {
-            try await redis.send(RedisCommand(bytes: append + event.streamFields))
+            var command: [[UInt8]] = []
+            command.reserveCapacity(append.count + 2)
+            command.append(contentsOf: append)
+            command.append(UsageEvent.field)
+            command.append(event.streamValue)
+            try await redis.send(RedisCommand(bytes: command))
             return
         } catch {
             logger.warning("usage stream unavailable; writing the event to PostgreSQL", metadata: ["error": "\(error)"])
