@@ -42,6 +42,8 @@ struct QueryText: Sendable {
 
     init(_ query: String) {
         var tokens: [Token] = []
+        // Queries run to a handful of words; growing the array one step at a time cost three allocations.
+        tokens.reserveCapacity(16)
         var current = ""
         var currentKind: Kind = .word
         var currentGlued = false
