@@ -153,6 +153,43 @@ import Testing
         try await redisServer.stop()
     }
 
+    /// An event can reach PostgreSQL before its first delivery: the recorder writes it there itself
+    /// when Redis's reply to the append is lost, though the append went through. The drain's plain
+    /// insert of new entries must then fall back, not fail or count it twice.
+    @Test func firstDeliveryOfAnEventAlreadyStoredCountsItOnce() async throws {
+        let redisServer = try await RedisServer.start()
+        let redis = RedisClient(settings: try RedisSettings(url: redisServer.url), logger: quietLogger)
+        let settings = try await freshDatabaseSettings()
+        let app = TestApp(redisSettings: redis.settings, databaseSettings: settings)
+        let key = try await app.createKey(account: "twice").record
+        try await Database.withRunning(settings: settings, logger: quietLogger) { database in
+            let store = UsageStore(database: database)
+            let recorder = UsageRecorder(redis: redis, store: store, logger: quietLogger)
+            let events = (0..<20).map { index in
+                UsageEvent(
+                    requestID: "twice-\(index)", accountID: key.accountID, keyID: key.id, route: "/v1/parse", method: "POST", status: 200,
+                    cost: 2, latencyMilliseconds: 1, occurredAt: Date(), cacheHit: false)
+            }
+            for event in events { await recorder.record(event) }
+            #expect(try await store.insert([events[7]]) == 1)
+            let drain = UsageDrain(redis: redis, store: store, recorder: nil, consumer: "first", logger: quietLogger)
+            try await drain.ensureGroup()
+            #expect(try await drain.drainOnce(id: ">") == 20)
+            // A batch of new events only goes in whole with the plain insert.
+            #expect(try await store.insert(Array(events[10...]), firstDelivery: true) == 0)
+            let report = try await store.report(
+                accountID: key.accountID, from: UsageRange.startOfDay(Date()), to: UsageRange.startOfDay(Date()).addingTimeInterval(86_400),
+                groupBy: .endpoint)
+            #expect(report == [.init(group: "/v1/parse", requests: 20, cost: 40)])
+            let pending = try await redis.send("XPENDING", UsageRecorder.defaultStream, UsageDrain.group)
+            #expect(pending.array?.first?.int == 0)
+        }
+        let postgres = try await TestServers.postgres()
+        let count = try await postgres.psql("SELECT count(*), count(DISTINCT request_id) FROM usage_events", database: settings.database)
+        #expect(count.trimmingCharacters(in: .whitespacesAndNewlines) == "20|20")
+        try await redisServer.stop()
+    }
+
     @Test func redisDownWritesStraightToPostgres() async throws {
         let redisServer = try await RedisServer.start()
         let redis = RedisClient(settings: try RedisSettings(url: redisServer.url), logger: quietLogger)

@@ -112,7 +112,8 @@ public final class UsageDrain: Service, Sendable {
         arguments += ["STREAMS", stream, id]
         let reply = try await redis.sendOnDedicatedConnection(RedisCommand("XREADGROUP", arguments: arguments))
         guard let streams = reply.array, let entries = streams.first?.array?[1].array else { return 0 }
-        try await store(entries: entries)
+        // New entries (">") reach a drainer for the first time; its own pending ones ("0") may be stored already.
+        try await store(entries: entries, firstDelivery: id == ">")
         return entries.count
     }
 
@@ -132,7 +133,7 @@ public final class UsageDrain: Service, Sendable {
         } while cursor != "0-0"
     }
 
-    private func store(entries: [RedisValue]) async throws {
+    private func store(entries: [RedisValue], firstDelivery: Bool = false) async throws {
         var ids: [String] = []
         var events: [UsageEvent] = []
         for entry in entries {
@@ -143,7 +144,7 @@ public final class UsageDrain: Service, Sendable {
         }
         guard !ids.isEmpty else { return }
         do {
-            try await store.insert(events)
+            try await store.insert(events, firstDelivery: firstDelivery)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23503" {
             // An event whose account no longer exists can never be stored: store the rest one by one
             // rather than let one bad entry stop the stream.
