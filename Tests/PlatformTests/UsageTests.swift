@@ -107,6 +107,15 @@ import Testing
         try await postgres.stop()
     }
 
+    /// `count` successful `POST /v1/parse` events of `key`, with request ids `<prefix>-<n>`.
+    func parseEvents(_ prefix: String, count: Int, key: KeyRecord, cost: Int = 1) -> [UsageEvent] {
+        (0..<count).map { index in
+            UsageEvent(
+                requestID: "\(prefix)-\(index)", accountID: key.accountID, keyID: key.id, route: "/v1/parse", method: "POST", status: 200,
+                cost: cost, latencyMilliseconds: 1.5, occurredAt: Date(), cacheHit: false)
+        }
+    }
+
     @Test func drainerKilledBetweenInsertAndAckIsClaimedWithoutDuplicates() async throws {
         let redisServer = try await RedisServer.start()
         let redis = RedisClient(settings: try RedisSettings(url: redisServer.url), logger: quietLogger)
@@ -116,12 +125,7 @@ import Testing
         try await Database.withRunning(settings: settings, logger: quietLogger) { database in
             let store = UsageStore(database: database)
             let recorder = UsageRecorder(redis: redis, store: store, logger: quietLogger)
-            let events = (0..<30).map { index in
-                UsageEvent(
-                    requestID: "crash-\(index)", accountID: key.accountID, keyID: key.id, route: "/v1/parse", method: "POST", status: 200,
-                    cost: 1, latencyMilliseconds: 1.5, occurredAt: Date(), cacheHit: false)
-            }
-            for event in events { await recorder.record(event) }
+            for event in parseEvents("crash", count: 30, key: key) { await recorder.record(event) }
 
             struct Killed: Error {}
             var options = UsageDrain.Options()
@@ -165,11 +169,7 @@ import Testing
         try await Database.withRunning(settings: settings, logger: quietLogger) { database in
             let store = UsageStore(database: database)
             let recorder = UsageRecorder(redis: redis, store: store, logger: quietLogger)
-            let events = (0..<20).map { index in
-                UsageEvent(
-                    requestID: "twice-\(index)", accountID: key.accountID, keyID: key.id, route: "/v1/parse", method: "POST", status: 200,
-                    cost: 2, latencyMilliseconds: 1, occurredAt: Date(), cacheHit: false)
-            }
+            let events = parseEvents("twice", count: 20, key: key, cost: 2)
             for event in events { await recorder.record(event) }
             #expect(try await store.insert([events[7]]) == 1)
             let drain = UsageDrain(redis: redis, store: store, recorder: nil, consumer: "first", logger: quietLogger)
