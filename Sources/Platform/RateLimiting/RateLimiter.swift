@@ -56,7 +56,7 @@ public final class RateLimiter: Sendable {
         local cost = tonumber(ARGV[1])
         local n = (#ARGV - 1) / 2
         local stored = redis.call('HMGET', KEYS[1], unpack(ARGV, 2, n + 1))
-        local floor, ceil = math.floor, math.ceil
+        local floor, ceil, format = math.floor, math.ceil, string.format
         local allowed, retry, violated, ttl = 1, 0, 0, 0
         local reply, kept = {0, 0, 0}, {}
         for i = 1, n do
@@ -73,7 +73,7 @@ public final class RateLimiter: Sendable {
           reply[2 + 2 * i] = floor((now + period - new_tat) / interval)
           reply[3 + 2 * i] = ceil((new_tat - now) / 1000000)
           kept[2 * i - 1] = ARGV[1 + i]
-          kept[2 * i] = floor(new_tat + 0.5)
+          kept[2 * i] = format('%.0f', new_tat)
           if new_tat - now > ttl then ttl = new_tat - now end
         end
         if allowed == 1 and ttl > 0 then

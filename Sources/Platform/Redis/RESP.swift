@@ -30,6 +30,8 @@ enum RESP {
 
     /// Replies nest no deeper than this (Redis's own replies nest a few levels).
     static let maximumDepth = 32
+    /// Redis's own limit on a bulk string (`proto-max-bulk-len`, 512 MB): a larger length is garbage.
+    static let maximumBulkLength = 512 * 1024 * 1024
 
     private static func readValue(_ buffer: inout ByteBuffer, depth: Int) throws(RedisError) -> RedisValue? {
         guard let type = buffer.readInteger(as: UInt8.self), let line = readLine(&buffer) else { return nil }
@@ -43,6 +45,7 @@ enum RESP {
         case UInt8(ascii: "$"):
             let length = try decimal(line)
             if length < 0 { return .null }
+            guard length <= maximumBulkLength else { throw .connectionLost("a Redis reply announces \(length) bytes") }
             guard buffer.readableBytes >= length + 2, let bytes = buffer.readBytes(length: length) else { return nil }
             buffer.moveReaderIndex(forwardBy: 2)
             return .bulk(bytes)

@@ -82,6 +82,9 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         timeoutCheck?.cancel()
         timeoutCheck = nil
+        // Every request handed to this handler is answered or failed, whatever SwiftNIO fires on the way
+        // out: a task waiting on a reply must never be left suspended.
+        failAll(.connectionLost("the connection closed"))
     }
 
     private func checkTimeout(context: ChannelHandlerContext) {

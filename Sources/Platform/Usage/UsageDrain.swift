@@ -6,9 +6,11 @@ import Synchronization
 
 /// Moves usage events from the Redis Stream into PostgreSQL in batches, exactly once.
 ///
-/// A consumer group shares the stream among instances. A batch is inserted (`ON CONFLICT DO NOTHING`
-/// on the request id) and only then acknowledged; entries of a drainer that died between the two are
-/// claimed again after ``Options/claimAfter`` by any live drainer, and inserting them twice is harmless.
+/// A consumer group shares the stream among instances. A batch is inserted (once each by request id:
+/// a plain insert on first delivery, `ON CONFLICT DO NOTHING` otherwise or when that fails, see
+/// ``UsageStore/insert(_:firstDelivery:)``) and only then acknowledged; entries of a drainer that died
+/// between the two are claimed again after ``Options/claimAfter`` by any live drainer, and inserting them
+/// twice is harmless.
 /// While PostgreSQL is down nothing is acknowledged: the entries wait in Redis.
 public final class UsageDrain: Service, Sendable {
     public struct Options: Sendable {

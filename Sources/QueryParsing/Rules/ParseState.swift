@@ -13,8 +13,8 @@ struct ParseState {
     var tokens: [QueryText.Token]
     var uses: [Use]
     /// The number spelled in words from each position ("one twenty eight"), read once: the duration
-    /// and tempo matchers ask at every position they try.
-    let numberWords: [(value: Int, length: Int)?]
+    /// and tempo matchers ask at every position they try. Read again when a typo is corrected.
+    var numberWords: [(value: Int, length: Int)?]
     var filters = Filters()
     /// Keywords with the position they came from, so they come out in the order of the query.
     var keywords: [(position: Int, text: String)] = []
@@ -27,7 +27,11 @@ struct ParseState {
     init(_ text: QueryText) {
         tokens = text.tokens
         uses = Array(repeating: .free, count: tokens.count)
-        numberWords = text.tokens.indices.map { text.tokens[$0].kind == .word ? NumberWords.parse(text.tokens, at: $0) : nil }
+        numberWords = Self.numberWords(in: text.tokens)
+    }
+
+    static func numberWords(in tokens: [QueryText.Token]) -> [(value: Int, length: Int)?] {
+        tokens.indices.map { tokens[$0].kind == .word ? NumberWords.parse(tokens, at: $0) : nil }
     }
 
     // MARK: Reading tokens

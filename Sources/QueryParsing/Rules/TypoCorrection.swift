@@ -17,6 +17,7 @@ extension ParseState {
             tokens[index].text = corrected
             corrections += 1
         }
+        if corrections > 0 { numberWords = Self.numberWords(in: tokens) }
     }
 
     private static func correction(of word: [UInt8]) -> String? {
