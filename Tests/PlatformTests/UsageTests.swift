@@ -107,6 +107,33 @@ import Testing
         try await postgres.stop()
     }
 
+    /// Runs `body` against a Redis of its own and a fresh database, with a key of `account` and the usage
+    /// store and recorder over them. Returns `usage_events`' rows and distinct request ids afterwards, as
+    /// psql prints them ("30|30").
+    func withUsageStores(
+        account: String, _ body: @escaping @Sendable (RedisClient, UsageStore, UsageRecorder, KeyRecord) async throws -> Void
+    ) async throws -> String {
+        let redisServer = try await RedisServer.start()
+        let redis = RedisClient(settings: try RedisSettings(url: redisServer.url), logger: quietLogger)
+        let settings = try await freshDatabaseSettings()
+        let app = TestApp(redisSettings: redis.settings, databaseSettings: settings)
+        let key = try await app.createKey(account: account).record
+        try await Database.withRunning(settings: settings, logger: quietLogger) { database in
+            let store = UsageStore(database: database)
+            try await body(redis, store, UsageRecorder(redis: redis, store: store, logger: quietLogger), key)
+        }
+        let postgres = try await TestServers.postgres()
+        let count = try await postgres.psql("SELECT count(*), count(DISTINCT request_id) FROM usage_events", database: settings.database)
+        try await redisServer.stop()
+        return count.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Today's usage of `key`'s account by endpoint, from the rollup.
+    func todayByEndpoint(_ store: UsageStore, key: KeyRecord) async throws -> [UsageStore.ReportRow] {
+        let today = UsageRange.startOfDay(Date())
+        return try await store.report(accountID: key.accountID, from: today, to: today.addingTimeInterval(86_400), groupBy: .endpoint)
+    }
+
     /// `count` successful `POST /v1/parse` events of `key`, with request ids `<prefix>-<n>`.
     func parseEvents(_ prefix: String, count: Int, key: KeyRecord, cost: Int = 1) -> [UsageEvent] {
         (0..<count).map { index in
@@ -117,14 +144,7 @@ import Testing
     }
 
     @Test func drainerKilledBetweenInsertAndAckIsClaimedWithoutDuplicates() async throws {
-        let redisServer = try await RedisServer.start()
-        let redis = RedisClient(settings: try RedisSettings(url: redisServer.url), logger: quietLogger)
-        let settings = try await freshDatabaseSettings()
-        let app = TestApp(redisSettings: redis.settings, databaseSettings: settings)
-        let key = try await app.createKey(account: "crash").record
-        try await Database.withRunning(settings: settings, logger: quietLogger) { database in
-            let store = UsageStore(database: database)
-            let recorder = UsageRecorder(redis: redis, store: store, logger: quietLogger)
+        let count = try await withUsageStores(account: "crash") { redis, store, recorder, key in
             for event in parseEvents("crash", count: 30, key: key) { await recorder.record(event) }
 
             struct Killed: Error {}
@@ -146,29 +166,18 @@ import Testing
             try await survivor.claimAbandoned()
             let after = try await redis.send("XPENDING", UsageRecorder.defaultStream, UsageDrain.group)
             #expect(after.array?.first?.int == 0)
-            let report = try await store.report(
-                accountID: key.accountID, from: UsageRange.startOfDay(Date()), to: UsageRange.startOfDay(Date()).addingTimeInterval(86_400),
-                groupBy: .endpoint)
-            #expect(report == [.init(group: "/v1/parse", requests: 30, cost: 30)], "the rollup counts each event once")
+            #expect(
+                try await todayByEndpoint(store, key: key) == [.init(group: "/v1/parse", requests: 30, cost: 30)],
+                "the rollup counts each event once")
         }
-        let postgres = try await TestServers.postgres()
-        let count = try await postgres.psql("SELECT count(*), count(DISTINCT request_id) FROM usage_events", database: settings.database)
-        #expect(count.trimmingCharacters(in: .whitespacesAndNewlines) == "30|30")
-        try await redisServer.stop()
+        #expect(count == "30|30")
     }
 
     /// An event can reach PostgreSQL before its first delivery: the recorder writes it there itself
     /// when Redis's reply to the append is lost, though the append went through. The drain's plain
     /// insert of new entries must then fall back, not fail or count it twice.
     @Test func firstDeliveryOfAnEventAlreadyStoredCountsItOnce() async throws {
-        let redisServer = try await RedisServer.start()
-        let redis = RedisClient(settings: try RedisSettings(url: redisServer.url), logger: quietLogger)
-        let settings = try await freshDatabaseSettings()
-        let app = TestApp(redisSettings: redis.settings, databaseSettings: settings)
-        let key = try await app.createKey(account: "twice").record
-        try await Database.withRunning(settings: settings, logger: quietLogger) { database in
-            let store = UsageStore(database: database)
-            let recorder = UsageRecorder(redis: redis, store: store, logger: quietLogger)
+        let count = try await withUsageStores(account: "twice") { redis, store, recorder, key in
             let events = parseEvents("twice", count: 20, key: key, cost: 2)
             for event in events { await recorder.record(event) }
             #expect(try await store.insert([events[7]]) == 1)
@@ -177,17 +186,11 @@ import Testing
             #expect(try await drain.drainOnce(id: ">") == 20)
             // A batch of new events only goes in whole with the plain insert.
             #expect(try await store.insert(Array(events[10...]), firstDelivery: true) == 0)
-            let report = try await store.report(
-                accountID: key.accountID, from: UsageRange.startOfDay(Date()), to: UsageRange.startOfDay(Date()).addingTimeInterval(86_400),
-                groupBy: .endpoint)
-            #expect(report == [.init(group: "/v1/parse", requests: 20, cost: 40)])
+            #expect(try await todayByEndpoint(store, key: key) == [.init(group: "/v1/parse", requests: 20, cost: 40)])
             let pending = try await redis.send("XPENDING", UsageRecorder.defaultStream, UsageDrain.group)
             #expect(pending.array?.first?.int == 0)
         }
-        let postgres = try await TestServers.postgres()
-        let count = try await postgres.psql("SELECT count(*), count(DISTINCT request_id) FROM usage_events", database: settings.database)
-        #expect(count.trimmingCharacters(in: .whitespacesAndNewlines) == "20|20")
-        try await redisServer.stop()
+        #expect(count == "20|20")
     }
 
     @Test func redisDownWritesStraightToPostgres() async throws {

@@ -47,12 +47,9 @@ public final class RequestScope: Sendable {
     }
 
     /// Headers every response to this request carries, errors included (rate limit headers).
-    public var responseHeaders: HTTPFields {
-        get { state.withLock { $0.responseHeaders } }
-        set { state.withLock { $0.responseHeaders = newValue } }
-    }
+    public var responseHeaders: HTTPFields { state.withLock { $0.responseHeaders } }
 
-    /// Changes ``responseHeaders`` in place, without copying them out and back.
+    /// Adds to ``responseHeaders`` in place, without copying them out and back.
     public func updateResponseHeaders(_ body: (inout HTTPFields) -> Void) {
         state.withLock { body(&$0.responseHeaders) }
     }
