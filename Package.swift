@@ -40,6 +40,9 @@ let package = Package(
             providers: [.apt(["libfftw3-dev"]), .brew(["fftw"])]
         ),
 
+        // One libc call Swift's Glibc module does not show: closing every other descriptor in a spawned child.
+        .target(name: "CProcessSpawn"),
+
         // Music theory: pitch classes, keys, Camelot and Open Key, harmonic distance. Pure Swift.
         .target(name: "MusicTheory"),
 
@@ -48,7 +51,7 @@ let package = Package(
         .target(name: "Synthesis"),
 
         // The audio engine: decoding through FFmpeg, analysis on FFTW.
-        .target(name: "AudioAnalysis", dependencies: ["CFFmpeg", "CFFTW", "MusicTheory"]),
+        .target(name: "AudioAnalysis", dependencies: ["CFFmpeg", "CFFTW", "CProcessSpawn", "MusicTheory"]),
 
         // Query understanding: the Filters model, the rule parser, LLM providers and prompts.
         .target(
@@ -65,6 +68,7 @@ let package = Package(
         .target(
             name: "Catalogs",
             dependencies: [
+                "CProcessSpawn",
                 "QueryParsing",
                 "AudioAnalysis",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -123,7 +127,8 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                .product(name: "Logging", package: "swift-log")
+                "CProcessSpawn",
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport"
         ),

@@ -1,3 +1,4 @@
+import CProcessSpawn
 import Foundation
 import Synchronization
 
@@ -51,6 +52,9 @@ public final class SpawnedProcess: Sendable {
         } else {
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
         }
+        // None of the test process's sockets: a server's connection held open by a child (a watcher shell
+        // that lives as long as the tests) would never be seen to close by its client.
+        musicforge_spawn_file_actions_addclosefrom(&actions, 3)
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }

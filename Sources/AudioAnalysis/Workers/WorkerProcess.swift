@@ -1,3 +1,4 @@
+import CProcessSpawn
 import Foundation
 
 /// One running `musicforge worker`: its process id and the two pipe ends the pool talks through.
@@ -43,6 +44,10 @@ final class WorkerProcess {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, toWorker[0], STDIN_FILENO)
         posix_spawn_file_actions_adddup2(&actions, fromWorker[1], STDOUT_FILENO)
+        // Nothing else of the server reaches the worker: a client connection, a Redis or PostgreSQL socket
+        // left open in a long-lived worker would outlive the server's own close of it (the peer never sees
+        // the connection end). Sockets of SwiftNIO and hiredis are not close-on-exec.
+        musicforge_spawn_file_actions_addclosefrom(&actions, STDERR_FILENO + 1)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

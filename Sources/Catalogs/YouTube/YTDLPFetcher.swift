@@ -1,4 +1,5 @@
 import AudioAnalysis
+import CProcessSpawn
 import Foundation
 import Synchronization
 
@@ -68,7 +69,8 @@ public struct YTDLPFetcher: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errorPipe[1], 2)
-        for descriptor in outputPipe + errorPipe { posix_spawn_file_actions_addclose(&actions, descriptor) }
+        // The pipes' own ends and everything else of the server's (its sockets are not close-on-exec).
+        musicforge_spawn_file_actions_addclosefrom(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
