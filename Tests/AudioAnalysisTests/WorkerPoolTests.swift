@@ -55,7 +55,7 @@ import Testing
         let pool = pool(workers: 1)
         defer { pool.shutdown() }
         async let outcome: AnalysisReport = pool.analyze(path: stuck)
-        try await Processes.wait(for: .seconds(10), what: "a worker to start") { !pool.workerProcessIDs.isEmpty }
+        try await Processes.wait(for: .seconds(60), what: "a worker to start") { !pool.workerProcessIDs.isEmpty }
         let victim = try #require(pool.workerProcessIDs.first)
         try await Task.sleep(for: .milliseconds(200))
         kill(victim, SIGKILL)
@@ -75,18 +75,24 @@ import Testing
         let folder = try Fixtures.folder("pool-hang")
         let stuck = try fifo(in: folder)
         let good = try await Fixtures.encode(Fixtures.sine(frequency: 440, seconds: 2), as: .wav, in: folder)
-        let pool = pool(workers: 1, timeout: .seconds(1))
+        // Short enough to wait out, long enough for the good clip's job afterwards on a loaded machine
+        // (the worker's start is not counted: the time limit begins once it listens).
+        let pool = pool(workers: 1, timeout: .seconds(5))
         defer { pool.shutdown() }
         let started = ContinuousClock.now
-        await #expect(throws: AnalysisError.timedOut(seconds: 1)) { try await pool.analyze(path: stuck) }
-        #expect(ContinuousClock.now - started < .seconds(20))
+        await #expect(throws: AnalysisError.timedOut(seconds: 5)) { try await pool.analyze(path: stuck) }
+        // Stuck on the FIFO, the job would never end by itself: the bound only catches a hang.
+        #expect(ContinuousClock.now - started < .seconds(60))
         let next = try await pool.analyze(path: good)
         #expect(next.analysis != nil)
     }
 
     @Test func aFullQueueRefusesAtOnceWithRetryAfter() async throws {
         let folder = try Fixtures.folder("pool-full")
-        let pool = pool(workers: 1, queue: 2, timeout: .seconds(5))
+        // A job timeout far longer than the test: no place frees by itself while the queue is filled and
+        // the refusal awaited, however slow the machine.
+        let jobTimeout = Duration.seconds(120)
+        let pool = pool(workers: 1, queue: 2, timeout: jobTimeout)
         defer { pool.shutdown() }
         // One stuck job holds the worker; two more fill the queue.
         let stuckPaths = try (0..<3).map { index -> String in
@@ -95,15 +101,18 @@ import Testing
             return path
         }
         let first = Task { _ = try? await pool.analyze(path: stuckPaths[0]) }
+        // A worker starts only for a job it has taken (nothing waits before the first job either, so
+        // `waitingJobs` alone would prove nothing): with one job submitted, a live worker holds it.
         try await Processes.wait(for: .seconds(60), what: "the worker to take the first job") {
             pool.waitingJobs == 0 && !pool.workerProcessIDs.isEmpty
         }
+        let holder = try #require(pool.workerProcessIDs.first)
         let waiting = Task {
             await withTaskGroup(of: Void.self) { group in
                 for path in stuckPaths.dropFirst() { group.addTask { _ = try? await pool.analyze(path: path) } }
             }
         }
-        try await Processes.wait(for: .seconds(10), what: "the queue to fill") { pool.waitingJobs == 2 }
+        try await Processes.wait(for: .seconds(60), what: "the queue to fill") { pool.waitingJobs == 2 }
         let refusedAt = ContinuousClock.now
         do {
             _ = try await pool.analyze(path: folder + "/another.mp3")
@@ -113,9 +122,15 @@ import Testing
             #expect(retryAfter >= 1)
             #expect(error.code == "UNAVAILABLE")
         }
-        #expect(ContinuousClock.now - refusedAt < .milliseconds(500))
+        // Refused at once, not after waiting for a place: none could free before the stuck job's timeout,
+        // and nothing did (the same worker holds it, the queue is still full).
+        #expect(ContinuousClock.now - refusedAt < jobTimeout / 2)
+        #expect(pool.workerProcessIDs == [holder] && pool.waitingJobs == 2, "a place freed meanwhile")
         pool.shutdown()
         await waiting.value
+        // The stuck job would hold its worker until the long timeout: ending the worker ends the job. (After
+        // the shutdown, so no waiting job is taken by a replacement.)
+        kill(holder, SIGKILL)
         await first.value
     }
 
@@ -127,6 +142,6 @@ import Testing
         let worker = try #require(pool.workerProcessIDs.first)
         pool.shutdown()
         await #expect(throws: AnalysisError.self) { try await pool.analyze(path: good) }
-        try await Processes.wait(for: .seconds(10), what: "the worker to exit") { kill(worker, 0) != 0 }
+        try await Processes.wait(for: .seconds(60), what: "the worker to exit") { kill(worker, 0) != 0 }
     }
 }

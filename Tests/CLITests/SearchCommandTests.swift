@@ -18,8 +18,10 @@ import Testing
             let bpm = try #require(entry["bpm"] as? Double)
             let key = try #require(entry["key"] as? [String: Any])
             let query = "\(Int(bpm.rounded())) bpm \(genre) in \(key["tonic"] as? String ?? "") \(key["mode"] as? String ?? "")"
+            // Every file must be analysed in the first search (the assertions below need it), which on a
+            // loaded machine can take longer than the command's default 30 s deadline.
             let result = try await Musicforge.run(
-                ["search", query, "--library", library, "--json", "--limit", "5"], timeout: .seconds(300))
+                ["search", query, "--library", library, "--json", "--limit", "5", "--deadline-seconds", "240"], timeout: .seconds(300))
             #expect(result.status == 0, "\(result.stderr)")
             let response = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
             let results = try #require(response["results"] as? [[String: Any]])

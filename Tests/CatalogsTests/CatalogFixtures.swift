@@ -13,7 +13,8 @@ enum CatalogFixtures {
 
     static func filters(_ query: String) -> Filters { RuleParser().parse(query) }
 
-    static func deadline(_ seconds: Double = 30) -> ContinuousClock.Instant { .now + .milliseconds(Int(seconds * 1000)) }
+    /// A search deadline that only a hang reaches, even on a loaded machine.
+    static func deadline(_ seconds: Double = 60) -> ContinuousClock.Instant { .now + .milliseconds(Int(seconds * 1000)) }
 
     /// A WAV file of a 440 Hz tone with clicks at 120 BPM: real audio for providers to serve.
     static func audioFile(seconds: Double = 4, in folder: String, name: String = "tone") throws -> String {

@@ -39,7 +39,9 @@ import Testing
     @Test func downloadsFollowRedirectsAndEnforceTheCap() async throws {
         let server = try await LocalHTTPServer.start()
         defer { server.stop() }
-        let downloader = AudioDownloader(maxBytes: 10_000, timeout: .seconds(5), allowPrivateAddresses: true)
+        // Only `impatient` is meant to time out (on `/slow`); the others' answers come at once, so a timeout
+        // that only a hang reaches keeps a loaded machine from failing them.
+        let downloader = AudioDownloader(maxBytes: 10_000, timeout: .seconds(60), allowPrivateAddresses: true)
         let impatient = AudioDownloader(timeout: .seconds(1), allowPrivateAddresses: true)
         do {
             #expect(try await downloader.download(server.url("/bytes/5000")).count == 5_000)
@@ -68,7 +70,7 @@ import Testing
 }
 
 /// A small HTTP server in Python: `/bytes/N`, `/chunked/N` (no length), `/redirect/N` (N hops, then
-/// 1,000 bytes), `/slow` (answers after 10 s); anything else 404.
+/// 1,000 bytes), `/slow` (answers after 60 s, far past the impatient timeout); anything else 404.
 struct LocalHTTPServer {
     let port: Int
     let process: SpawnedProcess
@@ -93,20 +95,36 @@ struct LocalHTTPServer {
                     self.send_response(302); self.send_header("Location", "/redirect/%d" % (hops - 1) if hops > 0 else "/bytes/1000")
                     self.send_header("Content-Length", "0"); self.end_headers()
                 elif parts[0] == "slow":
-                    time.sleep(10); self.send_response(200); self.send_header("Content-Length", "1"); self.end_headers(); self.wfile.write(b"z")
+                    time.sleep(60); self.send_response(200); self.send_header("Content-Length", "1"); self.end_headers(); self.wfile.write(b"z")
                 else:
                     self.send_response(404); self.send_header("Content-Length", "0"); self.end_headers()
-        http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
+        open(sys.argv[2], "w").close()
+        server.serve_forever()
         """#
 
     static func start() async throws -> LocalHTTPServer {
         let folder = try Processes.makeTemporaryDirectory("http")
         try script.write(toFile: folder + "/server.py", atomically: true, encoding: .utf8)
-        let port = try Processes.freePort()
-        let process = try SpawnedProcess(
-            executable: "/usr/bin/python3", arguments: [folder + "/server.py", String(port)], logFile: folder + "/log")
-        try await Processes.wait(for: .seconds(10), what: "the HTTP server") { Processes.isListening(port: port) }
-        return LocalHTTPServer(port: port, process: process)
+        // A free port can be taken by another test's server before ours binds it: then ours exits and
+        // another port is tried. Ready is when ours says it holds the port (a file it writes), not when
+        // something listens there, which could be that other server.
+        for _ in 1...5 {
+            let port = try Processes.freePort()
+            let ready = folder + "/ready-\(port)"
+            let process = try SpawnedProcess(
+                executable: "/usr/bin/python3", arguments: [folder + "/server.py", String(port), ready], logFile: folder + "/log")
+            do {
+                try await Processes.wait(for: .seconds(60), what: "the HTTP server") {
+                    FileManager.default.fileExists(atPath: ready) || !process.isRunning
+                }
+            } catch {
+                process.signal(SIGKILL)
+                throw error
+            }
+            if process.isRunning { return LocalHTTPServer(port: port, process: process) }
+        }
+        throw HarnessError("the HTTP server did not start: see \(folder)/log")
     }
 
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }

@@ -154,6 +154,9 @@ import Testing
         configuration.openAIBaseURL = URL(string: provider.baseURL + "/v1")!
         configuration.openAIAPIKey = "sk-test"
         configuration.promptsDirectory = prompts
+        // The fake answers at once, but a loaded machine may take longer than the default 3 s to get the
+        // answer through; a timeout would fall back to the rules and ask the model again.
+        configuration.llmTimeout = .seconds(60)
         let llm = try #require(try configuration.makeLLM())
 
         var app = try await TestApp.shared()

@@ -51,13 +51,15 @@ import Testing
             try await postgres.stop()
             let start = ContinuousClock.now
             let down = try await client.execute(uri: "/health/ready", method: .get)
-            #expect(ContinuousClock.now - start < .seconds(5), "readiness answers promptly while PostgreSQL is down")
+            // Its check gives PostgreSQL 2 s (`Database.ping`) rather than waiting on the pool's attempts to
+            // connect; the bound leaves a loaded machine the rest.
+            #expect(ContinuousClock.now - start < .seconds(15), "readiness answers promptly while PostgreSQL is down")
             #expect(down.status == .serviceUnavailable)
             let body = try ErrorBody(down)
             #expect(body.error.message == "PostgreSQL is not reachable.")
             #expect(body.error.details?["checks"] == ["postgres": "down", "redis": "ok"])
             try await postgres.start()
-            try await Processes.wait(for: .seconds(15), what: "readiness after PostgreSQL is back") {
+            try await Processes.wait(for: .seconds(60), what: "readiness after PostgreSQL is back") {
                 (try? await client.execute(uri: "/health/ready", method: .get).status) == .ok
             }
         }

@@ -42,7 +42,10 @@ struct TestApp {
         configuration.analysisExecutable = BuiltProducts.musicforge
         configure?(&configuration)
         var redisOptions = RedisClient.Options()
-        redisOptions.commandTimeout = .seconds(1)
+        // Generous: a command that times out falls back (local rate limits, usage straight to PostgreSQL,
+        // a second LLM call), which changes what a test sees, and a loaded machine can keep the shared
+        // Redis or this process's loop busy for a second. A stopped Redis still fails at once (refused).
+        redisOptions.commandTimeout = .seconds(10)
         var dependencies = AppDependencies(
             configuration: configuration,
             database: Database(settings: databaseSettings, maximumConnections: 4, logger: logger),

@@ -8,8 +8,9 @@ import Testing
 
 /// Usage events reach PostgreSQL exactly once: through the stream, across outages and dead drainers.
 @Suite struct UsageTests {
-    /// Polls PostgreSQL until it holds `expected` events for the account.
-    func waitForEvents(_ expected: Int, account: String, postgres: PostgresServer, database: String, timeout: Duration = .seconds(20))
+    /// Polls PostgreSQL until it holds `expected` events for the account (generously bounded: the drain
+    /// runs beside every other suite).
+    func waitForEvents(_ expected: Int, account: String, postgres: PostgresServer, database: String, timeout: Duration = .seconds(60))
         async throws -> [String: Int]
     {
         var counts: [String: Int] = [:]

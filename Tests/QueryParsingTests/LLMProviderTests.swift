@@ -56,8 +56,10 @@ enum LLMFixtures {
         .json(["type": "error", "error": ["type": type, "message": message]], status: status, headers: headers)
     }
 
+    /// A parser of the fake provider. The default timeout is generous: the fake answers at once, and a test
+    /// that expects the model's answer must not fall back because a loaded machine was slow to deliver it.
     static func openAIParser(
-        _ server: ScriptedHTTPServer, timeout: Duration = .seconds(20), breaker: CircuitBreaker = .init(),
+        _ server: ScriptedHTTPServer, timeout: Duration = .seconds(60), breaker: CircuitBreaker = .init(),
         retry: RetryPolicy = .init(baseDelay: .milliseconds(20))
     ) throws -> QueryParser {
         let provider = OpenAIChatProvider(
@@ -65,7 +67,7 @@ enum LLMFixtures {
         return QueryParser(llm: .init(provider: provider, prompt: try prompt(), timeout: timeout, breaker: breaker))
     }
 
-    static func anthropicParser(_ server: ScriptedHTTPServer, timeout: Duration = .seconds(20)) throws -> QueryParser {
+    static func anthropicParser(_ server: ScriptedHTTPServer, timeout: Duration = .seconds(60)) throws -> QueryParser {
         let provider = AnthropicMessagesProvider(
             baseURL: URL(string: server.baseURL)!, apiKey: "sk-ant-test", model: nil,
             transport: LLMTransport(retry: .init(baseDelay: .milliseconds(20))))
@@ -120,7 +122,7 @@ enum LLMFixtures {
                 429, type: "requests", code: "rate_limit_exceeded", message: "Rate limit reached", headers: ["retry-after": "1"]),
             LLMFixtures.openAIAnswer(content: LLMFixtures.json(LLMFixtures.darkTechno)),
         ])
-        let parser = try LLMFixtures.openAIParser(server, timeout: .seconds(20))
+        let parser = try LLMFixtures.openAIParser(server)
         let start = ContinuousClock.now
         let filters = try await parser.parse("dark warehouse techno")
         let elapsed = ContinuousClock.now - start
@@ -177,12 +179,13 @@ enum LLMFixtures {
         let server = try await ScriptedHTTPServer.start()
         defer { server.stop() }
         try server.script([
-            LLMFixtures.openAIError(503, type: "server_error", code: nil, message: "Unavailable", headers: ["retry-after": "30"])
+            LLMFixtures.openAIError(503, type: "server_error", code: nil, message: "Unavailable", headers: ["retry-after": "120"])
         ])
         let start = ContinuousClock.now
-        let filters = try await LLMFixtures.openAIParser(server, timeout: .seconds(10)).parse("dark techno")
-        // Waiting as asked would take 30 s; the bound leaves room for a loaded machine.
-        #expect(ContinuousClock.now - start < .seconds(8))
+        let filters = try await LLMFixtures.openAIParser(server, timeout: .seconds(60)).parse("dark techno")
+        // Waiting as asked would take 120 s, and waiting for the deadline 60 s; the bound leaves room for a
+        // loaded machine and still tells falling back at once from either.
+        #expect(ContinuousClock.now - start < .seconds(40))
         #expect(filters.parser == .rules)
         #expect(server.requests().count == 1)
     }
@@ -190,14 +193,15 @@ enum LLMFixtures {
     @Test func aSlowProviderTimesOutAndFallsBack() async throws {
         let server = try await ScriptedHTTPServer.start()
         defer { server.stop() }
-        try server.script([LLMFixtures.openAIAnswer(content: LLMFixtures.json(LLMFixtures.darkTechno)).delayed(20)])
+        try server.script([LLMFixtures.openAIAnswer(content: LLMFixtures.json(LLMFixtures.darkTechno)).delayed(60)])
         let start = ContinuousClock.now
         let filters = try await LLMFixtures.openAIParser(server, timeout: .seconds(1)).parse("120bpm dark techno")
         let elapsed = ContinuousClock.now - start
         #expect(filters.parser == .rules)
         #expect(filters.fallbackReason == LLMError.timeout.reason)
         #expect(filters.bpm?.target == 120)
-        #expect(elapsed < .seconds(10), "took \(elapsed); the provider would have taken 20 s")
+        // The bound leaves a loaded machine room past the 1 s timeout, and is still far from the answer's 60 s.
+        #expect(elapsed < .seconds(30), "took \(elapsed); the provider would have taken 60 s")
     }
 
     @Test(arguments: [

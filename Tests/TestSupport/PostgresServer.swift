@@ -60,8 +60,9 @@ public final class PostgresServer: Sendable {
             "-p \(port)", "-k \(directory)", "-c listen_addresses=127.0.0.1", "-c fsync=off",
             "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=300",
         ].joined(separator: " ")
+        // `-w` waits for this server's own readiness; generously, as every suite starts beside it.
         try await asServerUser(
-            "pg_ctl", ["-D", directory + "/data", "-o", options, "-l", directory + "/postgres.log", "-w", "-t", "30", "start"])
+            "pg_ctl", ["-D", directory + "/data", "-o", options, "-l", directory + "/postgres.log", "-w", "-t", "120", "start"])
     }
 
     /// Stops at once (fast shutdown: open sessions are ended).

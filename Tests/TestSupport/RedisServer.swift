@@ -41,6 +41,8 @@ public final class RedisServer: Sendable {
         guard let executable = Processes.find("redis-server") else {
             throw HarnessError("redis-server is not installed (apt-get install redis-server)")
         }
+        // A restart appends to the same log: only a line this start writes counts.
+        let readyBefore = readyLines()
         let started = try Processes.spawn(
             executable,
             [
@@ -49,10 +51,18 @@ public final class RedisServer: Sendable {
             ],
             logFile: directory + "/redis.log")
         process.withLock { $0 = started }
-        try await Processes.wait(for: .seconds(10), what: "redis-server on port \(port)") {
-            Processes.isListening(port: port) || !started.isRunning
+        // Ready when this server says so, not when something listens on the port: that could be another
+        // test's server that took the port first (ours then exits, and `start()` tries another port).
+        try await Processes.wait(for: .seconds(60), what: "redis-server on port \(port)") {
+            readyLines() > readyBefore || !started.isRunning
         }
         guard started.isRunning else { throw HarnessError("redis-server exited at start: see \(directory)/redis.log") }
+    }
+
+    /// How many times the log says the server is ready to accept connections.
+    private func readyLines() -> Int {
+        let log = String(decoding: FileManager.default.contents(atPath: directory + "/redis.log") ?? Data(), as: UTF8.self)
+        return log.components(separatedBy: "Ready to accept connections").count - 1
     }
 
     /// Stops the server (SIGTERM) and waits until it is gone.
@@ -63,8 +73,8 @@ public final class RedisServer: Sendable {
             })
         else { return }
         running.terminate()
-        try await Processes.wait(for: .seconds(10), what: "redis-server to stop") { !running.isRunning }
-        try await Processes.wait(for: .seconds(10), what: "port \(port) to close") { !Processes.isListening(port: port) }
+        try await Processes.wait(for: .seconds(60), what: "redis-server to stop") { !running.isRunning }
+        try await Processes.wait(for: .seconds(60), what: "port \(port) to close") { !Processes.isListening(port: port) }
     }
 
     public func restart() async throws {

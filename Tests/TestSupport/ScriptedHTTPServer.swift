@@ -135,6 +135,7 @@ public final class ScriptedHTTPServer: Sendable {
             do_GET = do_POST = do_PUT = do_DELETE = handle_any
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
         server.daemon_threads = True
+        open(os.path.join(folder, "ready"), "w").close()
         server.serve_forever()
         """#
 
@@ -153,8 +154,10 @@ public final class ScriptedHTTPServer: Sendable {
             logFile: directory + "/log")
         Processes.cleanUpWhenTestsExit("kill -9 \(process.pid) 2>/dev/null; rm -rf '\(directory)'")
         do {
-            try await Processes.wait(for: .seconds(30), what: "the scripted HTTP server") {
-                Processes.isListening(port: port) || !process.isRunning
+            // Ready when the server says it holds its port (a file it writes once bound), not when
+            // something listens there: that could be another test's server that took the port first.
+            try await Processes.wait(for: .seconds(60), what: "the scripted HTTP server") {
+                FileManager.default.fileExists(atPath: directory + "/ready") || !process.isRunning
             }
         } catch {
             process.signal(SIGKILL)
