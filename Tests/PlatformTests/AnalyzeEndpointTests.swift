@@ -83,11 +83,20 @@ import Testing
                 client, key: key, contentType: "multipart/form-data; boundary=mfBoundary7", Self.multipart([]))
             #expect(noFile == .badRequest)
 
-            // Loopback is not a public address: refused before any request is made.
+            // Loopback is not a public address: a URL of the contract's shape, refused (422) before any
+            // request is made.
             let (loopback, loopbackError) = try await Self.post(
                 client, key: key, contentType: "application/json", ByteBuffer(string: #"{"url": "http://127.0.0.1:9/a.mp3"}"#))
-            #expect(loopback == .badRequest)
+            #expect(loopback == .unprocessableContent)
             #expect(((loopbackError["error"] as? [String: Any])?["details"] as? [String: Any])?["reason"] as? String == "url_not_allowed")
+
+            // Not of the contract's shape: 400.
+            for url in ["", "ftp://example.com/a.mp3", "http://", "http://exa mple.com/a.mp3", "https://example.com/\u{e9}.mp3"] {
+                let (status, json) = try await Self.post(
+                    client, key: key, contentType: "application/json", ByteBuffer(string: #"{"url": "\#(url)"}"#))
+                #expect(status == .badRequest, "\(url): \(json)")
+                #expect(((json["error"] as? [String: Any])?["details"] as? [String: Any])?["field"] as? String == "url")
+            }
         }
     }
 }

@@ -55,14 +55,16 @@ struct TestApp {
         return dependencies
     }
 
-    /// Runs `body` against the application through HummingbirdTesting's router client.
+    /// Runs `body` against the application through HummingbirdTesting's router client, or with `.live`
+    /// through a real server on a loopback port (`client.port`).
     func test<T: Sendable>(
-        dependencies given: AppDependencies? = nil, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> T
+        _ setup: TestingSetup = .router, dependencies given: AppDependencies? = nil,
+        _ body: @Sendable @escaping (any TestClientProtocol) async throws -> T
     ) async throws -> T {
         let dependencies = given ?? dependencies()
         defer { dependencies.analysis.shutdown() }
         let app = try ApplicationBuilder.application(dependencies: dependencies, logger: logger)
-        return try await app.test(.router, body)
+        return try await app.test(setup, body)
     }
 
     /// Creates a key straight in the store (what `musicforge keys create` does).

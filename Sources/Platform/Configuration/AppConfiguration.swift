@@ -55,6 +55,10 @@ public struct AppConfiguration: Sendable {
     public var analysisExecutable: String?
     /// How the ranking weighs tempo, key, energy and words (`RANKING_WEIGHTS`).
     public var rankingWeights: RankingWeights = .defaults
+    /// A connection that sends nothing for this long, between requests or in the middle of one (a stalled
+    /// body, a `Content-Length` that promises more than comes), is closed (`HTTP_IDLE_TIMEOUT_SECONDS`).
+    /// Longer than the idle timeout of the load balancers in front, so that they close first.
+    public var httpIdleTimeout: Duration = .seconds(75)
 
     /// Defaults everywhere; tests and tools set what they need.
     public init() {}
@@ -139,6 +143,7 @@ public struct AppConfiguration: Sendable {
             }
             self.rateLimitFailure = parsed
         }
+        if let seconds = try env.integer("HTTP_IDLE_TIMEOUT_SECONDS", in: 1...3_600) { self.httpIdleTimeout = .seconds(seconds) }
         if let allow = try env.flag("MUSICFORGE_ALLOW_PRIVATE_URLS") { self.allowPrivateURLs = allow }
         if let weights = env["RANKING_WEIGHTS"] {
             guard let parsed = RankingWeights(parsing: weights) else {

@@ -9,6 +9,7 @@ import OpenAPIRuntime
 /// - ``APIError`` keeps its status, code and message.
 /// - A request the generated server could not decode (body, parameters, content type) is a 400.
 /// - Hummingbird's not-found becomes 405 with `Allow` when the path exists with other methods, else 404.
+/// - Redis or PostgreSQL out of reach is a 503 (``StoreOutage``).
 /// - Anything else is a 500 whose details stay in the log, keyed by request id.
 public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let routes: RouteTable
@@ -60,6 +61,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as ServerError:
             if let apiError = error.underlyingError as? APIError { return apiError }
             if let mapped = error.underlyingError as? any APIErrorConvertible { return mapped.apiError }
+            if let outage = StoreOutage.apiError(for: error.underlyingError) { return outage }
             if error.operationInput == nil {
                 // The generated server failed before the handler ran: the request did not fit the contract.
                 return .contractViolation(error.underlyingError, operation: error.operationID)
@@ -76,7 +78,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as any HTTPResponseError:
             return APIError(error.status, message: Self.sentence(for: error.status))
         default:
-            return APIError(.internalServerError, message: "An internal error occurred.")
+            return StoreOutage.apiError(for: error) ?? APIError(.internalServerError, message: "An internal error occurred.")
         }
     }
 

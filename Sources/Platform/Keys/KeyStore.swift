@@ -31,12 +31,14 @@ public struct CreatedKey: Sendable {
 public enum KeyStoreError: Error, Equatable, CustomStringConvertible {
     case notFound(id: String)
     case invalidAccountName(String)
+    case invalidName
 
     public var description: String {
         switch self {
         case .notFound(let id): "No API key has the id \(id)."
         case .invalidAccountName(let name):
             "The account name \"\(name)\" is not valid: use 1 to 64 letters, digits, dots, dashes or underscores."
+        case .invalidName: "A key's name is at most \(KeyStore.maximumNameLength) characters, none of them control characters."
         }
     }
 }
@@ -54,6 +56,7 @@ public struct KeyStore: Sendable {
         async throws -> CreatedKey
     {
         guard Self.isValidAccountName(account) else { throw KeyStoreError.invalidAccountName(account) }
+        if let name { guard Self.isValidName(name) else { throw KeyStoreError.invalidName } }
         let secret = secret ?? APIKeyFormat.generate()
         let id = APIKeyFormat.generateID()
         let hash = APIKeyFormat.hash(secret)
@@ -145,7 +148,7 @@ public struct KeyStore: Sendable {
 
     /// A new key for the same account, tier and role; the old one keeps working until `grace` has passed.
     public func rotate(id: String, grace: Duration) async throws -> (created: CreatedKey, oldExpiresAt: Date) {
-        guard let old = try await find(id: id), old.revokedAt == nil else { throw KeyStoreError.notFound(id: id) }
+        guard let old = try await find(id: id), old.isActive() else { throw KeyStoreError.notFound(id: id) }
         let created = try await create(account: old.account, tier: old.tier, isAdmin: old.isAdmin, name: old.name)
         let seconds = Double(grace.components.seconds) + Double(grace.components.attoseconds) / 1e18
         let rows = try await database.client.query(
@@ -157,6 +160,14 @@ public struct KeyStore: Sendable {
         var expiresAt = Date().addingTimeInterval(seconds)
         for try await date in rows.decode(Date.self) { expiresAt = date }
         return (created, expiresAt)
+    }
+
+    /// A key's name is for people: at most this many code points (openapi.yaml's `maxLength`).
+    public static let maximumNameLength = 200
+
+    /// No control characters (C0 and DEL, as openapi.yaml's pattern says; PostgreSQL's text cannot hold NUL).
+    static func isValidName(_ name: String) -> Bool {
+        name.unicodeScalars.count <= maximumNameLength && !name.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
     }
 
     static func isValidAccountName(_ name: String) -> Bool {

@@ -17,18 +17,14 @@ extension APIHandlers {
                 throw APIError(.forbidden, message: "A \(caller.tier.rawValue) key cannot create \(tier.rawValue) keys.")
             }
         }
-        do {
-            let created = try await dependencies.keys.create(account: account, tier: tier, isAdmin: admin, name: body.name)
-            return .created(.init(body: .json(Self.createdKey(created, oldExpiresAt: nil))))
-        } catch let error as KeyStoreError {
-            throw APIError(.unprocessableContent, message: error.description)
-        }
+        let created = try await dependencies.keys.create(account: account, tier: tier, isAdmin: admin, name: body.name)
+        return .created(.init(body: .json(Self.createdKey(created, oldExpiresAt: nil))))
     }
 
     func listKeys(_ input: Operations.ListKeys.Input) async throws -> Operations.ListKeys.Output {
         let caller = try Self.principal()
         let records = try await dependencies.keys.list(account: caller.account)
-        return .ok(.init(body: .json(.init(keys: records.map(Self.keyInfo)))))
+        return .ok(.init(body: .json(.init(keys: records.map(KeyInfo.init)))))
     }
 
     func revokeKey(_ input: Operations.RevokeKey.Input) async throws -> Operations.RevokeKey.Output {
@@ -40,7 +36,7 @@ extension APIHandlers {
 
     func rotateKey(_ input: Operations.RotateKey.Input) async throws -> Operations.RotateKey.Output {
         let record = try await ownedKey(input.path.id)
-        guard record.revokedAt == nil else { throw APIError.notFound("There is no active key \(record.id).") }
+        guard record.isActive() else { throw APIError.notFound("There is no active key \(record.id).") }
         var grace = dependencies.rotationGrace
         if case .json(let body) = input.body, let seconds = body.graceSeconds {
             guard (0...604_800).contains(seconds) else {
@@ -90,10 +86,4 @@ extension APIHandlers {
             oldKeyExpiresAt: oldExpiresAt)
     }
 
-    private static func keyInfo(_ record: KeyRecord) -> Components.Schemas.KeyInfo {
-        .init(
-            id: record.id, prefix: record.prefix, name: record.name, account: record.account,
-            tier: .init(rawValue: record.tier.rawValue)!, admin: record.isAdmin, createdAt: record.createdAt,
-            lastUsedAt: record.lastUsedAt, revokedAt: record.revokedAt, expiresAt: record.expiresAt)
-    }
 }

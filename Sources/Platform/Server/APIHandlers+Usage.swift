@@ -36,6 +36,9 @@ extension APIHandlers {
 
 /// The `[from, to)` of a usage report: dates (`2026-11-24`, whole UTC days, `to` included) or RFC 3339
 /// date-times (`to` excluded). Without either: the current UTC day.
+///
+/// As openapi.yaml states it: a value not of those shapes is a 400; one of those shapes that is no real
+/// day or time, and a period that does not run forwards or is longer than ``maximumDays``, are 422.
 struct UsageRange {
     var from: Date
     var to: Date
@@ -47,29 +50,36 @@ struct UsageRange {
         self.from = try from.map { try Self.parse($0, field: "from", endOfDay: false) } ?? today
         self.to = try to.map { try Self.parse($0, field: "to", endOfDay: true) } ?? today.addingTimeInterval(86_400)
         guard self.from < self.to else {
-            throw APIError.invalidRequest("`from` must be before `to`.", details: ["from": .string(from ?? ""), "to": .string(to ?? "")])
+            throw APIError(
+                .unprocessableContent, message: "`from` must be before `to`.",
+                details: ["from": .string(from ?? ""), "to": .string(to ?? "")])
         }
         guard self.to.timeIntervalSince(self.from) <= Double(Self.maximumDays) * 86_400 else {
-            throw APIError.invalidRequest("A usage report spans at most \(Self.maximumDays) days.")
+            throw APIError(.unprocessableContent, message: "A usage report spans at most \(Self.maximumDays) days.")
         }
     }
 
+    /// openapi.yaml's pattern for `from` and `to`, digits in ASCII only. Immutable once built, so safe
+    /// to share (a `Regex` is not marked `Sendable`).
+    nonisolated(unsafe) private static let shape =
+        /[0-9]{4}-[0-9]{2}-[0-9]{2}(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?/
+
     private static func parse(_ text: String, field: String, endOfDay: Bool) throws -> Date {
-        // Strict shapes first: the date parser would roll 25:00 or February 30 over into the next day.
-        if text.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil, let day = try? Date(text + "T00:00:00Z", strategy: .iso8601),
-            format(day).hasPrefix(text)
-        {
-            return endOfDay ? day.addingTimeInterval(86_400) : day
+        guard text.wholeMatch(of: shape) != nil else {
+            throw APIError.invalidRequest(
+                "`\(field)` is not a date: use 2026-11-24 or 2026-11-24T10:00:00Z.",
+                details: ["field": .string(field), "value": .string(text)])
         }
-        if text.wholeMatch(of: /\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)/) != nil,
-            format(Self.startOfDay((try? Date(String(text.prefix(10)) + "T00:00:00Z", strategy: .iso8601)) ?? .distantPast)).hasPrefix(
-                String(text.prefix(10)))
-        {
+        // The date parser would roll February 30 over into March: the day must come back as written.
+        let dayText = String(text.prefix(10))
+        if let day = try? Date(dayText + "T00:00:00Z", strategy: .iso8601), format(day).hasPrefix(dayText) {
+            if text.count == 10 { return endOfDay ? day.addingTimeInterval(86_400) : day }
             if let date = try? Date(text, strategy: .iso8601) { return date }
             if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
         }
-        throw APIError.invalidRequest(
-            "`\(field)` is not a date: use 2026-11-24 or 2026-11-24T10:00:00Z.", details: ["field": .string(field), "value": .string(text)])
+        throw APIError(
+            .unprocessableContent, message: "`\(field)` is no real day or time: \(text).",
+            details: ["field": .string(field), "value": .string(text)])
     }
 
     static func startOfDay(_ date: Date) -> Date {

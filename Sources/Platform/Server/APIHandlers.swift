@@ -44,7 +44,7 @@ struct APIHandlers: APIProtocol {
         .ok(.init(body: .yaml(HTTPBody(PackageResources.openapi_document_yaml))))
     }
 
-    // MARK: Filled in by later versions
+    // MARK: Search, parsing, audio
 
     func searchTracks(_ input: Operations.SearchTracks.Input) async throws -> Operations.SearchTracks.Output {
         guard case .json(let request) = input.body else { throw APIError.invalidRequest("The body must be JSON.") }
@@ -57,11 +57,13 @@ struct APIHandlers: APIProtocol {
     func searchTracksGet(_ input: Operations.SearchTracksGet.Input) async throws -> Operations.SearchTracksGet.Output {
         var sources: Set<CatalogSource>?
         if let text = input.query.sources {
-            guard let parsed = AppConfiguration.sources(parsing: text) else {
+            // Exactly openapi.yaml's pattern: lower-case names joined by commas, nothing else.
+            let names = text.split(separator: ",", omittingEmptySubsequences: false).map { CatalogSource(rawValue: String($0)) }
+            guard !names.contains(nil) else {
                 throw APIError.invalidRequest(
                     "`sources` is a comma-separated list of local, jamendo, youtube, openverse.", details: ["field": "sources"])
             }
-            sources = parsed
+            sources = Set(names.compactMap { $0 })
         }
         let response = try await dependencies.search.search(
             query: input.query.q, limit: input.query.limit, sources: sources, deadlineMS: input.query.deadlineMs)
@@ -82,13 +84,13 @@ struct APIHandlers: APIProtocol {
         let bytes: [UInt8]
         switch input.body {
         case .json(let request):
+            try Self.checkAudioURL(request.url)
             bytes = try await dependencies.search.pipeline.analyzer.downloader.download(request.url)
         case .multipartForm(let form):
             var file: [UInt8]?
-            try await Self.readingMultipart {
-                for try await part in form {
-                    guard case .file(let upload) = part else { continue }
-                    file = try await Self.collect(upload.payload.body)
+            try await Self.readingMultipart(form) { part in
+                switch part {
+                case .file(let upload): file = try await Self.collect(upload.payload.body)
                 }
             }
             guard let file else { throw APIError.invalidRequest("The upload has no `file` part.", details: ["field": "file"]) }
@@ -110,20 +112,18 @@ struct APIHandlers: APIProtocol {
         var limit: Int?
         switch input.body {
         case .json(let request):
-            (trackID, url, limit) = (request.trackId, request.url, request.limit)
+            (trackID, url, limit) = (request.trackID, request.url, request.limit)
+            if let url { try Self.checkAudioURL(url) }
         case .multipartForm(let form):
-            try await Self.readingMultipart {
-                for try await part in form {
-                    switch part {
-                    case .file(let file): upload = try await Self.collect(file.payload.body)
-                    case .limit(let part):
-                        let text = String(decoding: try await Self.collect(part.payload.body), as: UTF8.self)
-                        guard let value = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-                            throw APIError.invalidRequest("`limit` must be a whole number.", details: ["field": "limit"])
-                        }
-                        limit = value
-                    case .undocumented: continue
+            try await Self.readingMultipart(form) { part in
+                switch part {
+                case .file(let file): upload = try await Self.collect(file.payload.body)
+                case .limit(let part):
+                    let text = String(decoding: try await Self.collect(part.payload.body), as: UTF8.self)
+                    guard let value = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                        throw APIError.invalidRequest("`limit` must be a whole number.", details: ["field": "limit"])
                     }
+                    limit = value
                 }
             }
         }
@@ -144,11 +144,43 @@ struct APIHandlers: APIProtocol {
         return .ok(.init(body: .json(response)))
     }
 
-    /// Runs `body`, which reads a multipart request: the runtime's own complaints (a missing `file`
-    /// part, a malformed body) become 400 instead of 500.
-    static func readingMultipart(_ body: () async throws -> Void) async throws {
+    /// Refuses with 400 a URL that openapi.yaml's `AudioURL` does not admit: http or https, then printable
+    /// ASCII, at most 2048 characters. One that fits but cannot be used is the downloader's to refuse (422).
+    static func checkAudioURL(_ url: String) throws {
+        let bytes = url.utf8
+        let scheme = bytes.prefix(8).map { $0 | 0x20 }
+        let rest: Substring.UTF8View.SubSequence
+        if scheme.starts(with: Array("http://".utf8)) {
+            rest = Substring(url).utf8.dropFirst(7)
+        } else if scheme.starts(with: Array("https://".utf8)) {
+            rest = Substring(url).utf8.dropFirst(8)
+        } else {
+            throw APIError.invalidRequest("`url` must be an http or https URL.", details: ["field": "url"])
+        }
+        guard !rest.isEmpty, bytes.count <= 2048, rest.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw APIError.invalidRequest(
+                "`url` must be an http or https URL of at most 2048 printable ASCII characters (percent-encode the rest).",
+                details: ["field": "url"])
+        }
+    }
+
+    /// A multipart request has at most this many parts: the contract's forms have one or two, and a body
+    /// of thousands of tiny parts is refused at the first one too many rather than read to its end.
+    static let maximumParts = 16
+
+    /// Hands each part of a multipart request to `read`, in order: the runtime's own complaints (a
+    /// missing or repeated `file` part, a malformed body) become 400 instead of 500, and so do more
+    /// than ``maximumParts`` parts.
+    static func readingMultipart<Parts: AsyncSequence>(_ parts: Parts, _ read: (Parts.Element) async throws -> Void) async throws {
         do {
-            try await body()
+            var count = 0
+            for try await part in parts {
+                count += 1
+                guard count <= maximumParts else {
+                    throw APIError.invalidRequest("A multipart body has at most \(maximumParts) parts.", details: ["field": "file"])
+                }
+                try await read(part)
+            }
         } catch let error as APIError {
             throw error
         } catch {

@@ -5,8 +5,8 @@ import OpenAPIRuntime
 
 /// Builds the HTTP application: the generated routes behind the middleware stack.
 ///
-/// Order, outermost first: request id → access log and metrics → usage → error mapping → authentication
-/// → rate limit → search response cache → handlers. The id comes first so every later layer, and every
+/// Order, outermost first: request id → access log and metrics → usage → error mapping → body size cap
+/// → authentication → rate limit → search response cache → handlers. The id comes first so every later layer, and every
 /// error body, carries it; usage sits outside error mapping so it records the final status of every
 /// authenticated answer.
 public enum ApplicationBuilder {
@@ -24,13 +24,15 @@ public enum ApplicationBuilder {
         router.add(middleware: AccessLogMiddleware(logger: logger, metrics: dependencies.metrics, routes: routes))
         router.add(middleware: UsageMiddleware(recorder: dependencies.recorder, routes: routes))
         router.add(middleware: ErrorMiddleware(routes: routes, logger: logger))
+        router.add(middleware: BodyLimitMiddleware())
         router.add(middleware: AuthMiddleware(verifier: dependencies.verifier))
         router.add(middleware: RateLimitMiddleware(limiter: dependencies.limiter))
         router.add(middleware: SearchCacheMiddleware(search: dependencies.search))
         // POST /v1/parse is served by hand (see ``ParseRoute``); the routes table above still lists it.
         // Should the contract move the route, the hand-written one must not outlive it.
         precondition(routes.routes.contains(ParseRoute.route), "openapi.yaml has no \(ParseRoute.route.template) for ParseRoute to serve")
-        try api.registerHandlers(on: ExcludingTransport(base: router, excluded: [ParseRoute.route]), configuration: configuration)
+        try api.registerHandlers(
+            on: ExcludingTransport(base: EmptyBodyTransport(base: router), excluded: [ParseRoute.route]), configuration: configuration)
         let parse = ParseRoute(parser: dependencies.parser)
         router.on(RouterPath(ParseRoute.route.template), method: ParseRoute.route.method) { request, _ in
             try await parse.respond(to: request)
@@ -43,6 +45,7 @@ public enum ApplicationBuilder {
         let configuration = dependencies.configuration
         var app = Application(
             router: try router(dependencies: dependencies, logger: logger),
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.httpIdleTimeout / .nanoseconds(1))))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
             services: [
                 dependencies.database, dependencies.redis, dependencies.revocations,

@@ -59,10 +59,11 @@ public final class QueryParser: Sendable {
         self.logger = logger
     }
 
-    /// Checks a query as the API and the CLI accept it.
+    /// Checks a query as the API and the CLI accept it, in the terms openapi.yaml states: at most 500
+    /// Unicode code points (JSON Schema's `maxLength` counts those), not all of them White_Space.
     public static func validate(_ query: String) throws(QueryParsingError) {
-        if query.allSatisfy(\.isWhitespace) { throw .emptyQuery }
-        if query.count > maxQueryLength { throw .queryTooLong(limit: maxQueryLength) }
+        if query.unicodeScalars.allSatisfy(\.properties.isWhitespace) { throw .emptyQuery }
+        if query.unicodeScalars.count > maxQueryLength { throw .queryTooLong(limit: maxQueryLength) }
     }
 
     /// The filters of `query`.
