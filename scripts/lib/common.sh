@@ -9,7 +9,7 @@ MF_APT_PACKAGES=(
   pkg-config libhiredis-dev libfftw3-dev
   libavformat-dev libavcodec-dev libswresample-dev libavutil-dev
   redis-server postgresql postgresql-client ffmpeg
-  python3 python3-pip util-linux
+  python3 python3-pip util-linux curl
 )
 
 # Installs whatever of MF_APT_PACKAGES is missing (Debian and Ubuntu); elsewhere says what to install.
