@@ -196,6 +196,32 @@ import Testing
 }
 
 @Suite struct CatalogSearchTests {
+    /// Asked only for catalogues that are not configured, it answers at once instead of at the deadline.
+    @Test func noCatalogueToAskAnswersWithoutWaitingForTheDeadline() async throws {
+        let search = CatalogSearch(providers: [
+            JamendoProvider(clientID: "x", baseURL: URL(string: "http://127.0.0.1:9")!, client: CatalogFixtures.client())
+        ])
+        // An hour's deadline, and two minutes to answer: only an answer that did not wait can come in time.
+        let answer = await withTaskGroup(of: CatalogSearch.Result?.self) { group in
+            group.addTask {
+                await search.search(
+                    CatalogFixtures.filters("techno"), limit: 10, sources: [.youtube, .openverse], deadline: .now + .seconds(3600))
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(120))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        let result = try #require(answer, "the search waited for its deadline with no catalogue to ask")
+        #expect(result.candidates.isEmpty)
+        #expect(result.outcomes.map(\.status) == [.skipped, .skipped, .skipped, .skipped])
+        #expect(result.outcomes.first { $0.name == .jamendo }?.error == "not requested")
+        #expect(result.outcomes.first { $0.name == .youtube }?.error == "not configured")
+    }
+
     @Test func aSlowCatalogPastTheDeadlineLeavesTheOthersResults() async throws {
         let fast = try await ScriptedHTTPServer.start()
         let slow = try await ScriptedHTTPServer.start()

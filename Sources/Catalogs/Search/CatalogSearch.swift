@@ -46,30 +46,33 @@ public struct CatalogSearch: Sendable {
     ) async -> Result {
         let chosen = providers.filter { sources?.contains($0.source) ?? true }
         var answers: [CatalogSource: Swift.Result<[Candidate], CatalogError>] = [:]
-        await withTaskGroup(of: (CatalogSource, Swift.Result<[Candidate], CatalogError>)?.self) { group in
-            for provider in chosen {
-                group.addTask {
-                    do throws(CatalogError) {
-                        return (provider.source, .success(try await provider.search(filters, limit: limit, deadline: deadline)))
-                    } catch {
-                        return (provider.source, .failure(error))
+        // With no catalogue to ask there is nothing to wait for (the deadline alone would hold the answer).
+        if !chosen.isEmpty {
+            await withTaskGroup(of: (CatalogSource, Swift.Result<[Candidate], CatalogError>)?.self) { group in
+                for provider in chosen {
+                    group.addTask {
+                        do throws(CatalogError) {
+                            return (provider.source, .success(try await provider.search(filters, limit: limit, deadline: deadline)))
+                        } catch {
+                            return (provider.source, .failure(error))
+                        }
                     }
                 }
-            }
-            // The deadline: whoever has not answered by then is cancelled and reported as timed out.
-            group.addTask {
-                try? await Task.sleep(until: deadline, clock: .continuous)
-                return nil
-            }
-            while let next = await group.next() {
-                guard let (source, answer) = next else {
-                    group.cancelAll()
-                    break
+                // The deadline: whoever has not answered by then is cancelled and reported as timed out.
+                group.addTask {
+                    try? await Task.sleep(until: deadline, clock: .continuous)
+                    return nil
                 }
-                answers[source] = answer
-                if answers.count == chosen.count {
-                    group.cancelAll()
-                    break
+                while let next = await group.next() {
+                    guard let (source, answer) = next else {
+                        group.cancelAll()
+                        break
+                    }
+                    answers[source] = answer
+                    if answers.count == chosen.count {
+                        group.cancelAll()
+                        break
+                    }
                 }
             }
         }
