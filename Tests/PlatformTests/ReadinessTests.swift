@@ -66,3 +66,31 @@ import Testing
         try await postgres.stop()
     }
 }
+
+/// A request that needs a store which is down is a 503 with `Retry-After`, never a 500 or a hang.
+@Suite struct OutageTests {
+    @Test func aRequestThatNeedsPostgreSQLWhileItIsDownIs503() async throws {
+        let postgres = try await PostgresServer.start()
+        var app = try await TestApp.shared()
+        app.databaseSettings = try DatabaseSettings(url: try await postgres.createDatabase())
+        let key = try await app.createKey(tier: .enterprise).secret
+        try await app.test { client in
+            // The key is verified (and cached) while PostgreSQL is up; listing keys reads PostgreSQL.
+            #expect(try await client.execute(uri: "/v1/keys", method: .get, headers: [.xAPIKey: key]).status == .ok)
+            try await postgres.stop()
+            for uri in ["/v1/keys", "/v1/usage"] {
+                let response = try await withDeadline(.seconds(120)) {
+                    try await client.execute(uri: uri, method: .get, headers: [.xAPIKey: key])
+                }
+                #expect(response.status == .serviceUnavailable, "\(uri): \(response.status) \(response.text)")
+                #expect(try ErrorBody(response).error.code == "UNAVAILABLE")
+                #expect(response.headers[.retryAfter] != nil)
+            }
+            try await postgres.start()
+            try await Processes.wait(for: .seconds(60), what: "PostgreSQL to serve the keys again") {
+                (try? await client.execute(uri: "/v1/keys", method: .get, headers: [.xAPIKey: key]).status) == .ok
+            }
+        }
+        try await postgres.stop()
+    }
+}

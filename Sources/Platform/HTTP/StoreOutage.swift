@@ -1,4 +1,5 @@
 import PostgresNIO
+import _ConnectionPoolModule
 
 /// Errors of Redis and PostgreSQL that mean the store is out of reach or out of service, as a 503: the
 /// one kind of failure the contract answers with 5xx besides a bug. Anything else a store says (a
@@ -8,7 +9,12 @@ enum StoreOutage {
         if let redis = error as? RedisError, isOutage(redis) {
             return .unavailable("Redis, which this request needs, is unavailable; try again shortly.", retryAfter: 1)
         }
-        if let postgres = error as? PSQLError, isOutage(postgres) {
+        if (error as? PSQLError).map(isOutage) == true
+            || error as? ConnectionPoolError == .connectionCreationCircuitBreakerTripped
+            || error as? ConnectionPoolError == .poolShutdown
+        {
+            // ConnectionPoolError: PostgresClient gave up connecting (the server is down or refuses), or is
+            // shutting down.
             return .unavailable("PostgreSQL, which this request needs, is unavailable; try again shortly.", retryAfter: 1)
         }
         return nil
