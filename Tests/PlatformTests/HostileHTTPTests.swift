@@ -203,6 +203,25 @@ import Testing
         }
     }
 
+    /// PostgreSQL's text cannot hold NUL: an id or name with one is found nowhere (404), not a query the
+    /// database refuses (500).
+    @Test func idsAndNamesWithNULFindNothing() async throws {
+        let app = try await TestApp.shared()
+        let admin = try await app.createKey(tier: .enterprise, admin: true).secret
+        try await app.test { client in
+            let json: HTTPFields = [.contentType: "application/json", .xAPIKey: admin]
+            let requests: [(String, HTTPRequest.Method, String?)] = [
+                ("/v1/tracks/local:a%00b", .get, nil), ("/v1/tracks/jamendo:%00", .get, nil), ("/v1/keys/key_%00", .delete, nil),
+                ("/v1/keys/key_%00/rotate", .post, "{}"), ("/v1/admin/usage?account=a%00", .get, nil),
+                ("/v1/similar", .post, #"{"track_id": "local:a\u0000b"}"#),
+            ]
+            for (uri, method, body) in requests {
+                let response = try await client.execute(uri: uri, method: method, headers: json, body: body.map { ByteBuffer(string: $0) })
+                #expect(response.status == .notFound, "\(method) \(uri): \(response.status) \(response.text)")
+            }
+        }
+    }
+
     @Test func bodiesOverTheCapAreRefusedBeforeTheyAreRead() async throws {
         try await Self.live { client, port, key in
             // A declared length over the cap: refused on the head alone, no byte of the body sent.

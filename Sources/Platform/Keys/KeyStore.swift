@@ -123,6 +123,7 @@ public struct KeyStore: Sendable {
 
     /// The key with this id, if one is stored.
     public func find(id: String) async throws -> KeyRecord? {
+        guard id.fitsPostgresText else { return nil }
         let rows = try await database.client.query(
             "\(unescaped: Self.selectKeys) WHERE k.id = \(id)", logger: database.logger)
         return try await Self.records(rows).first

@@ -46,6 +46,7 @@ public struct TrackStore: AnalysisStore {
 
     /// A stored, analysed track as the catalogue described it.
     public func track(id: String) async throws -> (Candidate, Analysis)? {
+        guard id.fitsPostgresText else { return nil }
         let rows = try await database.client.query(
             """
             SELECT source, external_id, title, artist, duration_seconds, url, audio_url, license, tags, analysis::text

@@ -107,6 +107,7 @@ public struct UsageStore: Sendable {
 
     /// The id of the account with this name.
     public func accountID(named name: String) async throws -> Int64? {
+        guard name.fitsPostgresText else { return nil }
         let rows = try await database.client.query("SELECT id FROM accounts WHERE name = \(name)", logger: database.logger)
         for try await id in rows.decode(Int64.self) { return id }
         return nil
