@@ -145,6 +145,13 @@ import Testing
             let badDeadline = try await client.execute(
                 uri: "/v1/search?q=\(encoded)&sources=local,jamendo&limit=5&deadline_ms=50", method: .get, headers: [.xAPIKey: key])
             #expect(badDeadline.status == .badRequest)
+            // So is a `sources` the contract does not spell so (case, spaces, an empty name), though it
+            // names the cached answer's catalogues.
+            for sources in ["Local,jamendo", "local,%20jamendo", "local,jamendo,", "local,,jamendo"] {
+                let refused = try await client.execute(
+                    uri: "/v1/search?q=\(encoded)&sources=\(sources)&limit=5", method: .get, headers: [.xAPIKey: key])
+                #expect(refused.status == .badRequest, "sources=\(sources): \(refused.status)")
+            }
         }
         // One searches row for the computed answer.
         let postgres = try await TestServers.postgres()

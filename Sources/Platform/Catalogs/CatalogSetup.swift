@@ -29,7 +29,20 @@ extension AppConfiguration {
         return sources
     }
 
-    /// Parses `local,jamendo`: nil for an unknown name.
+    /// Parses `sources` as the HTTP contract spells it (openapi.yaml's pattern): lower-case names joined
+    /// by commas, no spaces, none empty; nil for anything else. The search handler and the cached-answer
+    /// middleware both read it through this, so that neither answers what the other would refuse.
+    public static func sources(inQuery text: some StringProtocol) -> Set<CatalogSource>? {
+        var sources: Set<CatalogSource> = []
+        for name in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let source = CatalogSource(rawValue: String(name)) else { return nil }
+            sources.insert(source)
+        }
+        return sources
+    }
+
+    /// Parses `--sources local, Jamendo` on the command line, more leniently: spaces and case do not
+    /// matter, empty names are skipped; nil for an unknown name or none at all.
     public static func sources(parsing text: String) -> Set<CatalogSource>? {
         var sources: Set<CatalogSource> = []
         for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !name.isEmpty {

@@ -16,7 +16,7 @@ struct SearchCacheMiddleware<Context: RequestContext>: RouterMiddleware {
         // Each is nil when absent, and .some(nil) when given but unreadable: the handler's to refuse.
         let limit = parameters["limit"].map { Int(String($0)) }
         let deadline = parameters["deadline_ms"].map { Int(String($0)) }
-        let sources = parameters["sources"].map { AppConfiguration.sources(parsing: String($0)) }
+        let sources = parameters["sources"].map { AppConfiguration.sources(inQuery: $0) }
         guard let query = parameters["q"].map(String.init), limit != .some(nil), deadline != .some(nil), sources != .some(nil),
             let checked = try? search.parameters(
                 query: query, limit: limit.flatMap { $0 }, sources: sources.flatMap { $0 }, deadlineMS: deadline.flatMap { $0 }),

@@ -57,13 +57,11 @@ struct APIHandlers: APIProtocol {
     func searchTracksGet(_ input: Operations.SearchTracksGet.Input) async throws -> Operations.SearchTracksGet.Output {
         var sources: Set<CatalogSource>?
         if let text = input.query.sources {
-            // Exactly openapi.yaml's pattern: lower-case names joined by commas, nothing else.
-            let names = text.split(separator: ",", omittingEmptySubsequences: false).map { CatalogSource(rawValue: String($0)) }
-            guard !names.contains(nil) else {
+            guard let parsed = AppConfiguration.sources(inQuery: text) else {
                 throw APIError.invalidRequest(
                     "`sources` is a comma-separated list of local, jamendo, youtube, openverse.", details: ["field": "sources"])
             }
-            sources = Set(names.compactMap { $0 })
+            sources = parsed
         }
         let response = try await dependencies.search.search(
             query: input.query.q, limit: input.query.limit, sources: sources, deadlineMS: input.query.deadlineMs)
