@@ -100,10 +100,10 @@ import Testing
 
     @Test func mediaTypesAreComparedWithoutCaseSpacesOrParameters() {
         for value in ["application/json", "Application/JSON", "  application/json ; charset=utf-8", "application/json;q=0.5"] {
-            #expect(ParseRoute.isMediaType(value, "application/json"), "\(value)")
+            #expect(MediaType.matches(value, "application/json"), "\(value)")
         }
         for value in ["", "application/jsonx", "application/js", "text/plain", "application/json-seq", "xapplication/json"] {
-            #expect(!ParseRoute.isMediaType(value, "application/json"), "\(value)")
+            #expect(!MediaType.matches(value, "application/json"), "\(value)")
         }
         #expect(ParseRoute.admitsJSON("text/html, */*;q=0.1"))
         #expect(ParseRoute.admitsJSON(" , "))

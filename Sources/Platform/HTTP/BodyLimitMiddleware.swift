@@ -30,10 +30,10 @@ public struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         return try await next(request, context)
     }
 
+    /// Byte by byte, as it runs on every request (``MediaType/matches(_:_:)``).
     static func limit(contentType: String?) -> Int {
-        guard let contentType else { return documentBytes }
-        let media = contentType.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces)
-        return media.caseInsensitiveCompare("multipart/form-data") == .orderedSame ? uploadBytes : documentBytes
+        guard let contentType, MediaType.matches(contentType, "multipart/form-data") else { return documentBytes }
+        return uploadBytes
     }
 
     /// The refusal. Hummingbird reads and drops the rest of a refused body before the next request on the

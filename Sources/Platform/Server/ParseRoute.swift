@@ -19,7 +19,7 @@ struct ParseRoute: Sendable {
     let parser: QueryParser
 
     func respond(to request: Request) async throws -> Response {
-        if let contentType = request.headers[.contentType], !Self.isMediaType(contentType, "application/json") {
+        if let contentType = request.headers[.contentType], !MediaType.matches(contentType, "application/json") {
             throw APIError.contractViolation(UnexpectedContentType(received: contentType), operation: Self.operation)
         }
         if let accept = request.headers[.accept], !Self.admitsJSON(accept) {
@@ -81,33 +81,13 @@ struct ParseRoute: Sendable {
         }
     }
 
-    /// Whether a content type or media range is `expected` (lower case), whatever its case, spaces and
-    /// parameters. Byte by byte: this runs on every request, and Foundation's trimming and lower-casing
-    /// cost more than the rest of the check.
-    static func isMediaType(_ value: some StringProtocol, _ expected: StaticString) -> Bool {
-        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
-        let bytes = value.utf8
-        guard var index = bytes.firstIndex(where: { !isSpace($0) }) else { return false }
-        let matched = expected.withUTF8Buffer { wanted in
-            for byte in wanted {
-                guard index != bytes.endIndex else { return false }
-                let given = bytes[index]
-                guard given == byte || (given >= 0x41 && given <= 0x5A && given + 0x20 == byte) else { return false }
-                index = bytes.index(after: index)
-            }
-            return true
-        }
-        guard matched else { return false }
-        // What follows the media type may only be spaces, then parameters.
-        let rest = bytes[index...].drop(while: isSpace)
-        return rest.isEmpty || rest.first == UInt8(ascii: ";")
-    }
-
     /// Whether an `Accept` header lets the answer be JSON (an empty one admits anything).
     static func admitsJSON(_ accept: String) -> Bool {
         let ranges = accept.split(separator: ",").filter { !$0.allSatisfy { $0 == " " || $0 == "\t" } }
         return ranges.isEmpty
-            || ranges.contains { isMediaType($0, "application/json") || isMediaType($0, "application/*") || isMediaType($0, "*/*") }
+            || ranges.contains {
+                MediaType.matches($0, "application/json") || MediaType.matches($0, "application/*") || MediaType.matches($0, "*/*")
+            }
     }
 
     private struct UnexpectedContentType: Error, CustomStringConvertible {
