@@ -76,7 +76,13 @@ import Testing
             #expect(APIKeyFormat.isWellFormed(secret))
             let listed = try await client.execute(uri: "/v1/keys", method: .get, headers: [.xAPIKey: key])
             #expect(!listed.text.contains(secret) && !listed.text.contains(key))
-            #expect((try listed.json()["keys"] as? [Any])?.count == 2)
+            let keys = try #require(try listed.json()["keys"] as? [[String: Any]])
+            #expect(keys.count == 2)
+            // Nullable fields are there, as null (openapi.yaml requires them).
+            for field in ["last_used_at", "revoked_at", "expires_at", "name"] {
+                #expect(keys.contains { $0[field] is NSNull }, "\(field) is left out or never null")
+            }
+            #expect(keys.allSatisfy { $0.keys.contains("revoked_at") && $0.keys.contains("expires_at") })
             // A pro key cannot mint enterprise keys, nor keys for other accounts.
             let escalation = try await client.execute(
                 uri: "/v1/keys", method: .post, headers: [.xAPIKey: key, .contentType: "application/json"],
@@ -86,6 +92,31 @@ import Testing
                 uri: "/v1/keys", method: .post, headers: [.xAPIKey: key, .contentType: "application/json"],
                 body: ByteBuffer(string: #"{"tier": "free", "account": "someone-else"}"#))
             #expect(foreign.status == .forbidden)
+        }
+    }
+
+    /// Account and key names of the wrong shape are refused with 400, as openapi.yaml's patterns say; one
+    /// of the right shape goes through.
+    @Test(arguments: [
+        #"{"tier": "free", "account": ""}"#, #"{"tier": "free", "account": "two words"}"#,
+        #"{"tier": "free", "account": "\#(String(repeating: "a", count: 65))"}"#, #"{"tier": "free", "name": "a\u0000b"}"#,
+        #"{"tier": "free", "name": "line\nbreak"}"#, #"{"tier": "free", "name": "\#(String(repeating: "n", count: 201))"}"#,
+    ])
+    func namesOfTheWrongShapeAre400(body: String) async throws {
+        let app = try await TestApp.shared()
+        let admin = try await app.createKey(tier: .enterprise, admin: true).secret
+        try await app.test { client in
+            let headers: HTTPFields = [.xAPIKey: admin, .contentType: "application/json"]
+            let refused = try await client.execute(uri: "/v1/keys", method: .post, headers: headers, body: ByteBuffer(string: body))
+            #expect(refused.status == .badRequest, "\(body): \(refused.status) \(refused.text)")
+            #expect(try ErrorBody(refused).error.code == "INVALID_REQUEST")
+            let fine = try await client.execute(
+                uri: "/v1/keys", method: .post, headers: headers,
+                body: ByteBuffer(
+                    string:
+                        #"{"tier": "free", "account": "a.b-c_\#(String(repeating: "d", count: 58))", "name": "\#(String(repeating: "é", count: 200))"}"#
+                ))
+            #expect(fine.status == .created, "\(fine.text)")
         }
     }
 
