@@ -24,9 +24,9 @@ final class WorkerProcess {
     /// error shared with this process. The child starts with no blocked signals and default handlers,
     /// whatever this process (a server, a test runner) has set for itself.
     init(executable: String, arguments: [String]) throws(SpawnError) {
-        // Pipes are made and marked close-on-exec under the spawn lock, so a child spawned by another
-        // thread at the same moment never inherits this worker's pipe ends (it would hold them open).
-        (pid, input, output) = try SpawnLock.withLock { () throws(SpawnError) in try Self.spawn(executable, arguments) }
+        // No lock around making the pipes and spawning: a child spawned by another thread between the two
+        // cannot inherit this worker's pipe ends, since every spawn of ours closes all but its own stdio.
+        (pid, input, output) = try Self.spawn(executable, arguments)
     }
 
     private static func spawn(_ executable: String, _ arguments: [String]) throws(SpawnError) -> (pid_t, Int32, Int32) {
@@ -38,6 +38,7 @@ final class WorkerProcess {
             close(toWorker[1])
             throw .failed(errno)
         }
+        // Close-on-exec too, for a child spawned by anything but our own spawners (Foundation's `Process`).
         for descriptor in toWorker + fromWorker { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

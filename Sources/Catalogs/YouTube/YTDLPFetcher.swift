@@ -83,8 +83,7 @@ public struct YTDLPFetcher: Sendable {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
-        // Under the spawn lock, so that this child inherits no analysis worker's pipe end (see SpawnLock).
-        func spawn() -> Int32 { SpawnLock.withLock { posix_spawn(&pid, executable, &actions, &attributes, argv, environ) } }
+        func spawn() -> Int32 { posix_spawn(&pid, executable, &actions, &attributes, argv, environ) }
         var spawned = spawn()
         // "Text file busy": the program was just written and another thread's fork still holds it open.
         for _ in 0..<20 where spawned == ETXTBSY {
