@@ -145,40 +145,25 @@ struct APIHandlers: APIProtocol {
     /// Refuses with 400 a URL that openapi.yaml's `AudioURL` does not admit: http or https, then printable
     /// ASCII, at most 2048 characters. One that fits but cannot be used is the downloader's to refuse (422).
     static func checkAudioURL(_ url: String) throws {
-        let bytes = url.utf8
-        let scheme = bytes.prefix(8).map { $0 | 0x20 }
-        let rest: Substring.UTF8View.SubSequence
-        if scheme.starts(with: Array("http://".utf8)) {
-            rest = Substring(url).utf8.dropFirst(7)
-        } else if scheme.starts(with: Array("https://".utf8)) {
-            rest = Substring(url).utf8.dropFirst(8)
-        } else {
+        let scheme = url.prefix(8).lowercased()
+        guard let schemeLength = scheme.hasPrefix("https://") ? 8 : scheme.hasPrefix("http://") ? 7 : nil else {
             throw APIError.invalidRequest("`url` must be an http or https URL.", details: ["field": "url"])
         }
-        guard !rest.isEmpty, bytes.count <= 2048, rest.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+        let rest = url.utf8.dropFirst(schemeLength)
+        guard !rest.isEmpty, url.utf8.count <= 2048, rest.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw APIError.invalidRequest(
                 "`url` must be an http or https URL of at most 2048 printable ASCII characters (percent-encode the rest).",
                 details: ["field": "url"])
         }
     }
 
-    /// A multipart request has at most this many parts: the contract's forms have one or two, and a body
-    /// of thousands of tiny parts is refused at the first one too many rather than read to its end.
-    static let maximumParts = 16
-
     /// Hands each part of a multipart request to `read`, in order: the runtime's own complaints (a
-    /// missing or repeated `file` part, a malformed body) become 400 instead of 500, and so do more
-    /// than ``maximumParts`` parts.
+    /// missing or repeated part, one the contract does not name, a malformed body) become 400 instead of
+    /// 500. The forms take their documented parts once each (`additionalProperties: false`), so a body of
+    /// thousands of parts is refused at the first one too many.
     static func readingMultipart<Parts: AsyncSequence>(_ parts: Parts, _ read: (Parts.Element) async throws -> Void) async throws {
         do {
-            var count = 0
-            for try await part in parts {
-                count += 1
-                guard count <= maximumParts else {
-                    throw APIError.invalidRequest("A multipart body has at most \(maximumParts) parts.", details: ["field": "file"])
-                }
-                try await read(part)
-            }
+            for try await part in parts { try await read(part) }
         } catch let error as APIError {
             throw error
         } catch {
