@@ -9,7 +9,7 @@ MF_APT_PACKAGES=(
   pkg-config libhiredis-dev libfftw3-dev
   libavformat-dev libavcodec-dev libswresample-dev libavutil-dev
   redis-server postgresql postgresql-client ffmpeg
-  python3 python3-pip util-linux curl
+  python3 python3-pip util-linux curl libopenblas-dev
 )
 
 # Installs whatever of MF_APT_PACKAGES is missing (Debian and Ubuntu); elsewhere says what to install.
@@ -50,6 +50,47 @@ mf_ensure_python_package() {
   python3 -m pip install --quiet --disable-pip-version-check "$package" >&2 2>/dev/null \
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "$package" >&2 \
     || die "pip install $package failed."
+}
+
+# The auto-tagging network's weights: musicnn 0.1.0 (ISC licence, Jordi Pons, Music Technology Group,
+# Universitat Pompeu Fabra), its MagnaTagATune and Million Song Dataset models converted once from the
+# wheel on PyPI to $MUSICFORGE_MODELS/musicnn.weights (default models/ here; about 6 MB).
+MF_MUSICNN_WHEEL=musicnn-0.1.0-py3-none-any.whl
+MF_MUSICNN_SHA256=f38a4890c648c1ddbb141c5d96d2b0a8cfcd36746002d896989f7b88beb65cfa
+
+# Makes $MUSICFORGE_MODELS/musicnn.weights if it is missing (downloads about 30 MB) and exports MUSICFORGE_MODELS.
+mf_ensure_models() {
+  export MUSICFORGE_MODELS=${MUSICFORGE_MODELS:-$PWD/models}
+  local target="$MUSICFORGE_MODELS/musicnn.weights"
+  [[ -f $target ]] && return 0
+  mf_ensure_python_package numpy numpy
+  say "Converting the musicnn tagging models to $target (once)…"
+  local lib work status=0
+  lib="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+  work=$(mktemp -d "${TMPDIR:-/tmp}/musicforge-models.XXXXXX")
+  _mf_make_models "$lib" "$work" "$target" || status=$?
+  rm -rf "$work"
+  ((status == 0)) || die "The musicnn weights were not made: see above. (Or put a musicnn.weights in $MUSICFORGE_MODELS yourself.)"
+}
+
+_mf_make_models() {
+  local lib=$1 work=$2 target=$3 wheel sum
+  python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary :all: \
+    "musicnn==0.1.0" -d "$work/download" >&2 || { say "pip download musicnn==0.1.0 failed."; return 1; }
+  wheel="$work/download/$MF_MUSICNN_WHEEL"
+  [[ -f $wheel ]] || { say "pip did not download $MF_MUSICNN_WHEEL."; return 1; }
+  sum=$(python3 -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' "$wheel")
+  [[ $sum == "$MF_MUSICNN_SHA256" ]] \
+    || { say "$MF_MUSICNN_WHEEL has SHA-256 $sum, not the expected $MF_MUSICNN_SHA256: refusing it."; return 1; }
+  python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$wheel" "$work/wheel" \
+    || { say "Unpacking $MF_MUSICNN_WHEEL failed."; return 1; }
+  mkdir -p "$MUSICFORGE_MODELS" || return 1
+  local partial="$MUSICFORGE_MODELS/.musicnn.weights.$$"
+  if ! python3 "$lib/convert_musicnn.py" --wheel-dir "$work/wheel" --out "$partial"; then
+    rm -f "$partial"
+    return 1
+  fi
+  mv -f "$partial" "$target"
 }
 
 # The directory with initdb, pg_ctl and psql: Debian's versioned folder (out of PATH) first.
