@@ -19,13 +19,15 @@ ARG SWIFT_IMAGE=swift:6.2-bookworm
 FROM ${SWIFT_IMAGE} AS build
 
 # The C libraries the system-library targets find through pkg-config (Package.swift: CHiredis, CFFmpeg,
-# CFFTW), with their headers. Versions are not pinned: bookworm's stable updates are what we want.
+# CFFTW, CBLAS), with their headers, and python3 with numpy and pip for converting the tagging weights.
+# Versions are not pinned: bookworm's stable updates are what we want.
 # hadolint ignore=DL3008
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get -q update \
     && apt-get -q install -y --no-install-recommends \
-        pkg-config libhiredis-dev libfftw3-dev \
+        pkg-config libhiredis-dev libfftw3-dev libopenblas-dev \
         libavformat-dev libavcodec-dev libswresample-dev libavutil-dev \
+        python3 python3-numpy python3-pip \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /build
@@ -53,6 +55,10 @@ RUN swift build -c release --static-swift-stdlib --product musicforge \
     && cp /usr/libexec/swift/linux/swift-backtrace-static /staging/ \
     && find -L "$(swift build -c release --show-bin-path)/" -maxdepth 1 -regex '.*\.resources$' -exec cp -Ra {} /staging/ \;
 
+# The tagging network's weights: musicnn 0.1.0's wheel from PyPI (SHA-256 pinned), its checkpoints
+# converted to models/musicnn.weights by the same step scripts/run and scripts/test use.
+RUN bash -c 'source scripts/lib/common.sh && MUSICFORGE_MODELS=/models mf_ensure_models'
+
 # ---------------------------------------------------------------------------------------------------------
 FROM debian:bookworm-slim AS runtime
 
@@ -64,7 +70,7 @@ FROM debian:bookworm-slim AS runtime
 ARG WITH_FFMPEG=0
 
 # Only what the binary loads (readelf -d: libhiredis.so.0.14, libavformat.so.59, libavcodec.so.59,
-# libswresample.so.4, libavutil.so.57, libfftw3f.so.3, libstdc++.so.6 for the Swift runtime),
+# libswresample.so.4, libavutil.so.57, libfftw3f.so.3, libopenblas.so.0, libstdc++.so.6 for the Swift runtime),
 # ca-certificates for TLS to PostgreSQL and the HTTPS providers, tzdata for Foundation's time zones, and
 # curl for the HEALTHCHECK below: the image has no other HTTP client, and `musicforge` has no
 # health-probe subcommand. Kubernetes ignores HEALTHCHECK and uses the probes in k8s/; curl is here for
@@ -76,7 +82,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get -q install -y --no-install-recommends \
         libhiredis0.14 \
         libavformat59 libavcodec59 libswresample4 libavutil57 \
-        libfftw3-single3 \
+        libfftw3-single3 libopenblas0-pthread \
         libstdc++6 \
         ca-certificates tzdata curl \
     && if [ "$WITH_FFMPEG" = "1" ]; then apt-get -q install -y --no-install-recommends ffmpeg; fi \
@@ -89,12 +95,15 @@ RUN groupadd --system --gid 10001 musicforge \
 
 # /usr/local/bin is on PATH; the worker pool starts more of the same binary through /proc/self/exe.
 COPY --from=build --chown=root:root /staging/ /usr/local/bin/
-# The LLM prompts and the filters schema, read at start when an LLM provider is configured.
+# The LLM prompts and the filters schema, read at start when an LLM provider is configured; the tagging
+# weights, loaded by each analysis worker.
 COPY --chown=root:root prompts/ /usr/local/share/musicforge/prompts/
+COPY --from=build --chown=root:root /models/ /usr/local/share/musicforge/models/
 
 # Listen on every interface inside the container (the binary's own default is 127.0.0.1). On a crash,
 # print a symbolicated backtrace of every thread to the log instead of waiting for a debugger.
 ENV HOST=0.0.0.0 PORT=8080 MUSICFORGE_PROMPTS=/usr/local/share/musicforge/prompts \
+    MUSICFORGE_MODELS=/usr/local/share/musicforge/models \
     SWIFT_BACKTRACE=enable=yes,sanitize=yes,threads=all,images=all,interactive=no,swift-backtrace=/usr/local/bin/swift-backtrace-static
 EXPOSE 8080
 

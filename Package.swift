@@ -35,6 +35,11 @@ let package = Package(
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswresample-dev", "libavutil-dev"]), .brew(["ffmpeg"])]
         ),
         .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
+        ),
+        .systemLibrary(
             name: "CFFTW",
             pkgConfig: "fftw3f",
             providers: [.apt(["libfftw3-dev"]), .brew(["fftw"])]
@@ -50,8 +55,13 @@ let package = Package(
         // the demo library.
         .target(name: "Synthesis"),
 
-        // The audio engine: decoding through FFmpeg, analysis on FFTW.
-        .target(name: "AudioAnalysis", dependencies: ["CFFmpeg", "CFFTW", "CProcessSpawn", "MusicTheory"]),
+        // The tagging networks (musicnn's inference, ported) and the weights file they load. BLAS.
+        // Optimised in debug builds too: unoptimised, its loops make one track's tags cost seconds,
+        // and every test that analyses audio would pay that.
+        .target(name: "AudioTagging", dependencies: ["CBLAS"], swiftSettings: [.unsafeFlags(["-O"])]),
+
+        // The audio engine: decoding through FFmpeg, analysis on FFTW, tagging.
+        .target(name: "AudioAnalysis", dependencies: ["CFFmpeg", "CFFTW", "CProcessSpawn", "MusicTheory", "AudioTagging"]),
 
         // Query understanding: the Filters model, the rule parser, LLM providers and prompts.
         .target(
@@ -77,7 +87,7 @@ let package = Package(
         ),
 
         // Search: orchestration (parse, fan out, analyse, rank) and ranking. Storage behind protocols.
-        .target(name: "Search", dependencies: ["QueryParsing", "Catalogs", "AudioAnalysis", "MusicTheory"]),
+        .target(name: "Search", dependencies: ["QueryParsing", "Catalogs", "AudioAnalysis", "AudioTagging", "MusicTheory"]),
 
         // The service platform: configuration, Redis, PostgreSQL, the HTTP app.
         .target(
@@ -85,6 +95,7 @@ let package = Package(
             dependencies: [
                 "CHiredis",
                 "AudioAnalysis",
+                "AudioTagging",
                 "QueryParsing",
                 "Catalogs",
                 "Search",
@@ -115,6 +126,7 @@ let package = Package(
             dependencies: [
                 "Platform",
                 "AudioAnalysis",
+                "AudioTagging",
                 "Catalogs",
                 "QueryParsing",
                 "Search",
@@ -140,7 +152,9 @@ let package = Package(
         ),
         .testTarget(
             name: "AudioAnalysisTests",
-            dependencies: ["AudioAnalysis", "Synthesis", "MusicTheory", "TestSupport"]
+            dependencies: ["AudioAnalysis", "AudioTagging", "Synthesis", "MusicTheory", "TestSupport"],
+            // The tagging reference outputs are read by path.
+            exclude: ["Resources"]
         ),
         .testTarget(
             name: "QueryParsingTests",
@@ -150,7 +164,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SearchTests",
-            dependencies: ["Search", "Catalogs", "QueryParsing", "AudioAnalysis", "MusicTheory", "TestSupport"]
+            dependencies: ["Search", "Catalogs", "QueryParsing", "AudioAnalysis", "AudioTagging", "MusicTheory", "TestSupport"]
         ),
         .testTarget(
             name: "CatalogsTests",

@@ -28,6 +28,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
         let workers = try loadConfiguration(requirements: []).analysisWorkers
         let files = try AnalysisInputs.expand(inputs)
         guard !files.isEmpty else { throw CommandFailure.work("No audio files found in the inputs given.") }
+        if !decodeOnly { warnWhenTagsAreOff() }
         let pool = AnalysisPool(
             configuration: AnalysisPoolConfiguration(
                 executable: AnalysisPoolConfiguration.thisProgram, workers: min(workers, files.count),

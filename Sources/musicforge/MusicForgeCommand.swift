@@ -1,4 +1,5 @@
 import ArgumentParser
+import AudioTagging
 import Foundation
 
 /// `musicforge`: the one executable. It parses arguments and calls into the libraries.
@@ -10,7 +11,7 @@ struct MusicForgeCommand: AsyncParsableCommand {
         discussion: "Exit status: 0 on success, 1 when the work failed, 2 on bad usage.",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, KeysCommand.self, AnalyzeCommand.self, ParseCommand.self,
-            SearchCommand.self, DemoLibraryCommand.self, WorkerCommand.self, BenchParseCommand.self,
+            SearchCommand.self, SimilarCommand.self, DemoLibraryCommand.self, WorkerCommand.self, BenchParseCommand.self,
         ]
     )
 
@@ -63,4 +64,9 @@ func printError(_ message: String) {
     var text = message
     if !text.hasSuffix("\n") { text += "\n" }
     FileHandle.standardError.write(Data(text.utf8))
+}
+
+/// Says on standard error, once, that the analyses will have no tags, when the weights do not load.
+func warnWhenTagsAreOff() {
+    if let reason = AudioTagger.unavailability() { printError("musicforge: tags are off: \(reason)") }
 }

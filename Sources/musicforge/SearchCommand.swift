@@ -63,6 +63,7 @@ struct SearchCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "musicforge.search")
         let localLibrary = folder.map { LocalLibrary(root: $0, store: LibraryIndexFile()) }
+        warnWhenTagsAreOff()
         let pool = AnalysisPool(
             configuration: AnalysisPoolConfiguration(
                 executable: AnalysisPoolConfiguration.thisProgram, workers: configuration.analysisWorkers, queueCapacity: 1_000))

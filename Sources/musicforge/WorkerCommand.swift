@@ -1,5 +1,6 @@
 import ArgumentParser
 import AudioAnalysis
+import AudioTagging
 
 /// `musicforge worker`: one analysis worker, fed by the pool over its standard input and output.
 struct WorkerCommand: ParsableCommand {
@@ -9,6 +10,7 @@ struct WorkerCommand: ParsableCommand {
 
     // Synchronous on purpose: the worker's one job is blocking decode and DSP on its main thread.
     func run() throws {
-        AnalysisWorker().run()
+        // Without weights the worker measures without tags; the command that started it says so.
+        AnalysisWorker(analyzer: AudioAnalyzer(tagger: try? AudioTagger.load())).run()
     }
 }

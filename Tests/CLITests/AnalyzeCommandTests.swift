@@ -39,9 +39,40 @@ import Testing
             let bpm = try #require(line["bpm"] as? Double, "\(line)")
             let error = [truth, truth * 2, truth / 2].map { abs(bpm - $0) / $0 }.min()!
             #expect(error <= 0.04, "\(path): \(bpm) BPM")
-            #expect(line["analysis_version"] as? Int == 2)
+            #expect(line["analysis_version"] as? Int == 3)
             #expect((line["waveform"] as? [Double])?.count == 100)
+            let sound = try #require(line["sound"] as? [Double], "no sound in \(path)")
+            #expect(sound.count == 100 && sound.allSatisfy { (0...1).contains($0) })
+            let tags = try #require(line["tags"] as? [[String: Any]], "no tags in \(path)")
+            #expect(tags.allSatisfy { ["genre", "mood", "instrument", "vocals"].contains($0["kind"] as? String ?? "") && $0["name"] is String })
             #expect((line["key"] as? [String: Any])?["camelot"] is String)
+        }
+    }
+
+    /// Without weights, or with damaged ones, the engine still measures: `tags` and `sound` are null,
+    /// and the command says once, on stderr, that tags are off and why.
+    @Test func damagedOrMissingWeightsTurnTagsOffAndSaySoOnce() async throws {
+        let folder = try Processes.makeTemporaryDirectory("no-weights")
+        let library = folder + "/library"
+        let written = try await Musicforge.run(["demo-library", library, "--count", "2", "--seconds", "8"])
+        #expect(written.status == 0, "\(written.stderr)")
+        let models = folder + "/models"
+        try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
+        var weights = try [UInt8](Data(contentsOf: URL(fileURLWithPath: BuiltProducts.models + "/musicnn.weights")))
+        weights[weights.count - 100] ^= 0xFF
+        FileManager.default.createFile(atPath: models + "/musicnn.weights", contents: Data(weights))
+        for (folder, reason) in [(models, "damaged"), (folder + "/nowhere", "no weights file")] {
+            let result = try await Musicforge.run(["analyze", "--json", library], environment: ["MUSICFORGE_MODELS": folder])
+            #expect(result.status == 0, "\(result.stderr)")
+            let warnings = result.stderr.split(separator: "\n").filter { $0.contains("tags are off") }
+            #expect(warnings.count == 1 && warnings.first?.contains(reason) == true, "\(result.stderr)")
+            let lines = result.stdout.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            #expect(lines.count == 2)
+            for line in lines {
+                #expect(line["bpm"] is Double && line["tags"] is NSNull && line["sound"] is NSNull, "\(line)")
+            }
         }
     }
 

@@ -111,7 +111,7 @@ enum Musicforge {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let process = try SpawnedProcess(
             executable: executable, arguments: arguments, logFile: directory + "/stdout",
-            environment: ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "error"].merging(environment) { $1 },
+            environment: ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "error", "MUSICFORGE_MODELS": BuiltProducts.models].merging(environment) { $1 },
             stderrFile: directory + "/stderr")
         let status = try await withDeadline(timeout) { try await process.waitForExit() }
         return Result(
@@ -125,7 +125,7 @@ enum Musicforge {
         let log = directory + "/server.log"
         let process = try SpawnedProcess(
             executable: executable, arguments: arguments, logFile: log,
-            environment: ["PATH": "/usr/bin:/bin"].merging(environment) { $1 })
+            environment: ["PATH": "/usr/bin:/bin", "MUSICFORGE_MODELS": BuiltProducts.models].merging(environment) { $1 })
         return (process, log)
     }
 

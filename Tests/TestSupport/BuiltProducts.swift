@@ -14,4 +14,12 @@ public enum BuiltProducts {
         }
         return directory.appendingPathComponent("musicforge").path
     }
+
+    /// The folder with the tagging weights: `MUSICFORGE_MODELS` (scripts/test sets it), else the
+    /// package's `models` folder, where scripts/test makes them.
+    public static var models: String {
+        if let folder = ProcessInfo.processInfo.environment["MUSICFORGE_MODELS"], !folder.isEmpty { return folder }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("models").path
+    }
 }

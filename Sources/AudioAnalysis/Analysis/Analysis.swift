@@ -1,9 +1,10 @@
+import AudioTagging
 import MusicTheory
 
 /// What the engine measures of one track: DESIGN.md's Analysis, snake_case in JSON.
 public struct Analysis: Sendable, Codable, Hashable {
     /// Bumped whenever a change to the engine changes results, so cached analyses are redone.
-    public static let currentVersion = 2
+    public static let currentVersion = 3
 
     public var durationSeconds: Double
     /// Nil when no steady pulse is found (silence, a drone, a clip shorter than a few seconds).
@@ -16,12 +17,18 @@ public struct Analysis: Sendable, Codable, Hashable {
     public var energy: Double
     public var loudnessLufs: Double
     public var waveform: [Double]
+    /// What the tagging network hears, mapped onto the parser's words, most probable first; nil when
+    /// the engine ran without its weights (see `AudioTagger`).
+    public var tags: [TagDescription]?
+    /// The networks' tag probabilities (`AudioTagger.labels`, 100 values in 0…1): what similarity by
+    /// sound compares. Nil without the weights.
+    public var sound: [Double]?
     public var analysisVersion: Int
 
     public init(
         durationSeconds: Double, bpm: Double?, bpmConfidence: Double, bpmAlternatives: [Double],
         key: KeyDescription?, energy: Double, loudnessLufs: Double, waveform: [Double],
-        analysisVersion: Int = Analysis.currentVersion
+        tags: [TagDescription]? = nil, sound: [Double]? = nil, analysisVersion: Int = Analysis.currentVersion
     ) {
         self.durationSeconds = durationSeconds
         self.bpm = bpm
@@ -31,7 +38,26 @@ public struct Analysis: Sendable, Codable, Hashable {
         self.energy = energy
         self.loudnessLufs = loudnessLufs
         self.waveform = waveform
+        self.tags = tags
+        self.sound = sound
         self.analysisVersion = analysisVersion
+    }
+
+    /// Sets `sound` to `probabilities` (rounded to 4 decimals) and `tags` to the meanings heard with
+    /// a probability of at least `TagDescription.floor`, at most `TagDescription.limit` of them.
+    public mutating func hear(_ probabilities: [Float], labels: [String]) {
+        sound = probabilities.map { (Double($0) * 10_000).rounded() / 10_000 }
+        tags = TagMeanings.probabilities(sound: probabilities, labels: labels)
+            .filter { $0.value >= TagDescription.floor }
+            .sorted { ($0.value, $1.key.kind.rawValue, $1.key.name) > ($1.value, $0.key.kind.rawValue, $0.key.name) }
+            .prefix(TagDescription.limit)
+            .map { TagDescription(kind: $0.key.kind, name: $0.key.name, probability: (($0.value * 1000).rounded() / 1000)) }
+    }
+
+    /// The probability heard of `name` as a `kind`: 0 when the tags do not list it, nil without tags.
+    public func heard(_ name: String, kind: TagMeanings.Kind) -> Double? {
+        guard let tags else { return nil }
+        return tags.first { $0.kind == kind && $0.name == name }?.probability ?? 0
     }
 
     enum CodingKeys: String, CodingKey {
@@ -41,7 +67,7 @@ public struct Analysis: Sendable, Codable, Hashable {
         case bpmAlternatives = "bpm_alternatives"
         case key, energy
         case loudnessLufs = "loudness_lufs"
-        case waveform
+        case waveform, tags, sound
         case analysisVersion = "analysis_version"
     }
 
@@ -56,6 +82,8 @@ public struct Analysis: Sendable, Codable, Hashable {
         try container.encode(energy, forKey: .energy)
         try container.encode(loudnessLufs, forKey: .loudnessLufs)
         try container.encode(waveform, forKey: .waveform)
+        try container.encode(tags, forKey: .tags)
+        try container.encode(sound, forKey: .sound)
         try container.encode(analysisVersion, forKey: .analysisVersion)
     }
 }
@@ -86,5 +114,23 @@ public struct KeyDescription: Sendable, Codable, Hashable {
         case tonic, mode, camelot
         case openKey = "open_key"
         case confidence
+    }
+}
+
+/// One meaning heard in a track: `{"kind": "instrument", "name": "guitar", "probability": 0.64}`.
+public struct TagDescription: Sendable, Codable, Hashable {
+    /// Meanings heard less surely than this are not listed.
+    public static let floor = 0.1
+    /// At most this many are listed.
+    public static let limit = 12
+
+    public var kind: TagMeanings.Kind
+    public var name: String
+    public var probability: Double
+
+    public init(kind: TagMeanings.Kind, name: String, probability: Double) {
+        self.kind = kind
+        self.name = name
+        self.probability = probability
     }
 }

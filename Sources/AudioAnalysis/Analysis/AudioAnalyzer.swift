@@ -1,4 +1,7 @@
-/// Decodes and measures one input: tempo, key, energy, loudness, duration and waveform.
+import AudioTagging
+
+/// Decodes and measures one input: tempo, key, energy, loudness, duration and waveform, and, with a
+/// tagger, what it sounds like (`Analysis.tags`, `Analysis.sound`).
 ///
 /// Blocking and CPU-bound: run it in a worker process (the server never does) or on a thread of its own.
 public struct AudioAnalyzer: Sendable {
@@ -12,15 +15,18 @@ public struct AudioAnalyzer: Sendable {
     public var decoder: AudioDecoder
     public var tempo: TempoEstimator
     public var key: KeyEstimator
+    /// Nil: no tags (`Analysis.tags` and `sound` are null).
+    public var tagger: AudioTagger?
     private let planner: FFTPlanner
 
     public init(
         decoder: AudioDecoder = AudioDecoder(), tempo: TempoEstimator = TempoEstimator(),
-        key: KeyEstimator = KeyEstimator(), planner: FFTPlanner = FFTPlanner()
+        key: KeyEstimator = KeyEstimator(), tagger: AudioTagger? = nil, planner: FFTPlanner = FFTPlanner()
     ) {
         self.decoder = decoder
         self.tempo = tempo
         self.key = key
+        self.tagger = tagger
         self.planner = planner
     }
 
@@ -29,6 +35,7 @@ public struct AudioAnalyzer: Sendable {
     public func prepare() {
         _ = planner.plan(size: Self.onsetFrame)
         _ = planner.plan(size: Self.pitchFrame)
+        if tagger != nil { _ = planner.plan(size: AudioTagger.frameSize) }
     }
 
     /// Fresh measurements for one input at the decoder's rate: give them to `decoder` as its sink,
@@ -64,6 +71,6 @@ public struct AudioAnalyzer: Sendable {
     }
 
     private func measurements(sampleRate: Int) -> AudioMeasurements {
-        AudioMeasurements(sampleRate: sampleRate, tempo: tempo, key: key, planner: planner)
+        AudioMeasurements(sampleRate: sampleRate, tempo: tempo, key: key, tagger: tagger, planner: planner)
     }
 }

@@ -1,9 +1,12 @@
+import AudioTagging
+
 /// Everything `AudioAnalyzer` measures, taken from the audio as it is decoded: the decoder hands it
 /// samples (it is a `DecodedAudioSink`), and it measures them a block at a time, so a worker never holds
 /// the decoded signal (two minutes of it would be 10.6 MB).
 ///
 /// Per block: loudness on the channels as decoded, then, on their mean, the onset spectrogram, the pitch
-/// spectrogram and the waveform. `analysis(of:)` finishes them and estimates tempo, key and energy.
+/// spectrogram, the waveform and, with a tagger, the 16 kHz signal it hears. `analysis(of:)` finishes
+/// them, estimates tempo, key and energy, and tags a few patches of the track.
 /// One instance measures one input, on one thread.
 public final class AudioMeasurements: DecodedAudioSink {
     /// Frames gathered before they are measured: large enough that the per-block costs (and the
@@ -18,6 +21,9 @@ public final class AudioMeasurements: DecodedAudioSink {
     private var chroma: Chromagram.Builder
     private var waveform = WaveformPeaks()
     private var downmix: MeteredDownmix
+    private let tagger: AudioTagger?
+    private let tagging: TaggingInput?
+    private let logMel: LogMelSpectrogram
     /// Decoded frames waiting to be measured, interleaved, and the mean of their channels.
     private var block: [Float] = []
     private var blockChannels = 1
@@ -25,8 +31,11 @@ public final class AudioMeasurements: DecodedAudioSink {
     /// CPU time this thread has spent measuring, in milliseconds: the analysis' share of a decode.
     public private(set) var cpuMilliseconds = 0.0
 
-    init(sampleRate: Int, tempo: TempoEstimator, key: KeyEstimator, planner: FFTPlanner) {
+    init(sampleRate: Int, tempo: TempoEstimator, key: KeyEstimator, tagger: AudioTagger?, planner: FFTPlanner) {
         downmix = MeteredDownmix(sampleRate: sampleRate)
+        self.tagger = tagger
+        tagging = tagger == nil ? nil : TaggingInput(sampleRate: sampleRate)
+        logMel = LogMelSpectrogram(planner: planner)
         self.tempo = tempo
         self.key = key
         onsetSpectrogram = Spectrogram(
@@ -65,7 +74,7 @@ public final class AudioMeasurements: DecodedAudioSink {
         let onsetEnvelope = onsets.envelope()
         let tempoEstimate = tempo.estimate(onsetEnvelope)
         let keyEstimate = key.estimate(chroma.chromagram())
-        return Analysis(
+        var analysis = Analysis(
             durationSeconds: (durationSeconds * 1000).rounded() / 1000,
             bpm: tempoEstimate?.bpm,
             bpmConfidence: tempoEstimate?.confidence ?? 0,
@@ -74,6 +83,11 @@ public final class AudioMeasurements: DecodedAudioSink {
             energy: EnergyEstimator().energy(loudness: loudness, onsets: onsetEnvelope),
             loudnessLufs: (loudness * 10).rounded() / 10,
             waveform: waveform.peaks())
+        if let tagger, let tagging {
+            let patches = tagging.patches(spectrogram: logMel)
+            if !patches.isEmpty { analysis.hear(tagger.hear(patches), labels: tagger.labels) }
+        }
+        return analysis
     }
 
     private func measureBlock() {
@@ -90,6 +104,7 @@ public final class AudioMeasurements: DecodedAudioSink {
         onsetSpectrogram.feed(samples) { onsets.add($0) }
         pitchSpectrogram.feed(samples) { chroma.add($0) }
         waveform.add(samples)
+        tagging?.add(samples)
     }
 
     private func timed<T>(_ body: () -> T) -> T {

@@ -44,10 +44,20 @@ public final class FFTPlan: @unchecked Sendable {
         of pair: UnsafeMutablePointer<fftwf_complex>, scratch: UnsafeMutablePointer<fftwf_complex>,
         into first: UnsafeMutablePointer<Float>, _ second: UnsafeMutablePointer<Float>
     ) {
+        powers(of: pair, scratch: scratch, into: first, second)
+        for k in 0..<(size / 2 + 1) { first[k] = VectorMath.squareRoot(first[k]) }
+        for k in 0..<(size / 2 + 1) { second[k] = VectorMath.squareRoot(second[k]) }
+    }
+
+    /// The powers |X[k]|² and |Y[k]|² of the same transforms as `magnitudes`.
+    func powers(
+        of pair: UnsafeMutablePointer<fftwf_complex>, scratch: UnsafeMutablePointer<fftwf_complex>,
+        into first: UnsafeMutablePointer<Float>, _ second: UnsafeMutablePointer<Float>
+    ) {
         fftwf_execute_dft(plan, pair, scratch)
         // Z = X + iY, and X, Y are the spectra of real signals, so X[k] = (Z[k] + conj Z[size-k]) / 2
         // and Y[k] = (Z[k] - conj Z[size-k]) / 2i. Squared magnitudes first, roots after in loops the
-        // compiler vectorises.
+        // compiler vectorises (`magnitudes`).
         let z = UnsafeRawPointer(scratch).assumingMemoryBound(to: Float.self)
         let bins = size / 2 + 1
         first[0] = z[0] * z[0]
@@ -75,8 +85,6 @@ public final class FFTPlan: @unchecked Sendable {
             second[k] = 0.25 * (differenceReal * differenceReal + sumImaginary * sumImaginary)
             k += 1
         }
-        for k in 0..<bins { first[k] = VectorMath.squareRoot(first[k]) }
-        for k in 0..<bins { second[k] = VectorMath.squareRoot(second[k]) }
     }
 
     @inline(__always)

@@ -1,3 +1,4 @@
+import AudioTagging
 import Hummingbird
 import Logging
 import OpenAPIHummingbird
@@ -56,6 +57,9 @@ public enum ApplicationBuilder {
             ],
             logger: logger
         )
+        if let reason = AudioTagger.unavailability() {
+            logger.warning("tags are off: analyses will have no tags or sound", metadata: ["reason": "\(reason)"])
+        }
         let database = dependencies.database
         let keys = dependencies.keys
         let adminKey = configuration.adminKey
