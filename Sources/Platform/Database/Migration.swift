@@ -21,5 +21,6 @@ public struct Migration: Sendable {
         Migration(
             version: 5, name: "usage_events_without_account_check",
             sql: String(decoding: PackageResources._005_usage_events_without_account_check_sql, as: UTF8.self)),
+        Migration(version: 6, name: "track_sound", sql: String(decoding: PackageResources._006_track_sound_sql, as: UTF8.self)),
     ]
 }

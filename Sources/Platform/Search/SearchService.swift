@@ -127,7 +127,8 @@ public struct SearchService: Sendable {
     /// Tracks close to a reference: a track some search analysed, or audio by URL or upload.
     ///
     /// Candidates come from the catalogues asked with the reference's genres (the local library
-    /// included) and from the stored tracks near its tempo; the reference itself is left out.
+    /// included), from the stored tracks nearest in sound (a GiST KNN search) and near its tempo;
+    /// the reference itself is left out. They rank by sound as well as tempo, key and energy.
     public func similar(
         trackID: String?, url: String?, upload: [UInt8]?, limit: Int?, analyze: (String?, [UInt8]?) async throws -> Analysis
     ) async throws -> SimilarResponse {
@@ -150,10 +151,11 @@ public struct SearchService: Sendable {
         }
         let filters = Filters.similar(to: reference.analysis, tags: reference.track?.tags ?? [])
         var extra: [Candidate] = []
-        if let bpm = reference.analysis.bpm { extra = await tracks.near(bpm: bpm) }
+        if let sound = reference.analysis.sound { extra += await tracks.near(sound: sound) }
+        if let bpm = reference.analysis.bpm { extra += await tracks.near(bpm: bpm) }
         let response = await pipeline.search(
             filters: filters, request: .init(query: "", limit: limit, sources: defaultSources), started: started, extra: extra,
-            excluded: Set([reference.track?.id].compactMap { $0 }))
+            excluded: Set([reference.track?.id].compactMap { $0 }), like: reference.analysis)
         return SimilarResponse(queryTrack: reference, results: response.results, timingMS: response.timingMS)
     }
 

@@ -67,6 +67,26 @@ public struct TrackStore: AnalysisStore {
         return nil
     }
 
+    /// The stored tracks that sound most like `sound` (a reference's `Analysis.sound`), nearest first:
+    /// a KNN search on the GiST index of `tracks.sound`.
+    public func near(sound: [Double], limit: Int = 50) async -> [Candidate] {
+        do {
+            let rows = try await database.client.query(
+                """
+                SELECT source, external_id, title, artist, duration_seconds, url, audio_url, license, tags
+                FROM tracks
+                WHERE sound IS NOT NULL AND analysis_version = \(Analysis.currentVersion)
+                ORDER BY sound <-> cube(\(sound)::float8[])
+                LIMIT \(limit)
+                """,
+                logger: logger)
+            return try await Self.candidates(rows)
+        } catch {
+            logger.warning("tracks alike in sound not read", metadata: ["error": "\(String(reflecting: error))"])
+            return []
+        }
+    }
+
     /// Stored tracks whose tempo is within 8% of `bpm`, its half or its double: candidates for
     /// `/v1/similar` that no catalogue needs to be asked for again.
     public func near(bpm: Double, limit: Int = 50) async -> [Candidate] {
@@ -82,22 +102,27 @@ public struct TrackStore: AnalysisStore {
                 LIMIT \(limit)
                 """,
                 logger: logger)
-            var candidates: [Candidate] = []
-            for try await (source, externalID, title, artist, duration, url, audioURL, license, tags) in rows.decode(
-                (String, String, String, String, Double?, String?, String?, String?, [String]).self)
-            {
-                guard let source = CatalogSource(rawValue: source) else { continue }
-                candidates.append(
-                    Candidate(
-                        source: source, externalID: externalID, title: title, artist: artist.isEmpty ? nil : artist,
-                        durationSeconds: duration, pageURL: url, audio: audioURL.map(AudioLocation.url) ?? .unavailable,
-                        license: license, tags: tags))
-            }
-            return candidates
+            return try await Self.candidates(rows)
         } catch {
             logger.warning("similar tracks not read", metadata: ["error": "\(String(reflecting: error))"])
             return []
         }
+    }
+
+    /// Candidates from rows of source, external id, title, artist, duration, url, audio url, licence, tags.
+    static func candidates(_ rows: PostgresRowSequence) async throws -> [Candidate] {
+        var candidates: [Candidate] = []
+        for try await (source, externalID, title, artist, duration, url, audioURL, license, tags) in rows.decode(
+            (String, String, String, String, Double?, String?, String?, String?, [String]).self)
+        {
+            guard let source = CatalogSource(rawValue: source) else { continue }
+            candidates.append(
+                Candidate(
+                    source: source, externalID: externalID, title: title, artist: artist.isEmpty ? nil : artist,
+                    durationSeconds: duration, pageURL: url, audio: audioURL.map(AudioLocation.url) ?? .unavailable,
+                    license: license, tags: tags))
+        }
+        return candidates
     }
 
     public func store(_ analysis: Analysis, of candidate: Candidate) async {
@@ -107,19 +132,20 @@ public struct TrackStore: AnalysisStore {
                 """
                 INSERT INTO tracks (id, source, external_id, title, artist, duration_seconds, url, audio_url, license, tags,
                                     bpm, bpm_confidence, key_tonic, key_mode, key_confidence, energy, loudness_lufs,
-                                    analysis_version, analysed_at, analysis)
+                                    analysis_version, analysed_at, analysis, sound)
                 VALUES (\(candidate.id), \(candidate.source.rawValue), \(candidate.externalID), \(candidate.title),
                         \(candidate.artist ?? ""), \(analysis.durationSeconds), \(candidate.pageURL), \(candidate.audio.publicURL),
                         \(candidate.license), \(candidate.tags), \(analysis.bpm), \(analysis.bpmConfidence), \(analysis.key?.tonic),
                         \(analysis.key?.mode), \(analysis.key?.confidence), \(analysis.energy), \(analysis.loudnessLufs),
-                        \(analysis.analysisVersion), now(), \(json)::jsonb)
+                        \(analysis.analysisVersion), now(), \(json)::jsonb, cube(\(analysis.sound)::float8[]))
                 ON CONFLICT (id) DO UPDATE SET
                     title = EXCLUDED.title, artist = EXCLUDED.artist, duration_seconds = EXCLUDED.duration_seconds,
                     url = EXCLUDED.url, audio_url = EXCLUDED.audio_url, license = EXCLUDED.license, tags = EXCLUDED.tags,
                     bpm = EXCLUDED.bpm, bpm_confidence = EXCLUDED.bpm_confidence, key_tonic = EXCLUDED.key_tonic,
                     key_mode = EXCLUDED.key_mode, key_confidence = EXCLUDED.key_confidence, energy = EXCLUDED.energy,
                     loudness_lufs = EXCLUDED.loudness_lufs, analysis_version = EXCLUDED.analysis_version,
-                    analysed_at = EXCLUDED.analysed_at, analysis = EXCLUDED.analysis, updated_at = now()
+                    analysed_at = EXCLUDED.analysed_at, analysis = EXCLUDED.analysis, sound = EXCLUDED.sound,
+                    updated_at = now()
                 """,
                 logger: logger)
         } catch {

@@ -67,6 +67,7 @@ public struct GenreVocabulary: Sendable {
         .init("grime", [], 138...142),
         .init("footwork", ["juke"], 155...165),
         .init("electronica", ["idm", "electronic"], 100...130),
+        .init("acoustic", ["unplugged", "acoustic music"], nil),
     ]
 
     init(_ name: String, _ aliases: [String], _ defaultBPM: ClosedRange<Double>?) {

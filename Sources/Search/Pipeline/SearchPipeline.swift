@@ -53,10 +53,11 @@ public struct SearchPipeline: Sendable {
     }
 
     /// Searches for `filters` as they are (`/v1/similar` builds them from a track), with `extra`
-    /// candidates besides the catalogues' and without those in `excluded`.
+    /// candidates besides the catalogues' and without those in `excluded`; with a `reference`, ranks
+    /// by how alike the candidates sound to it as well.
     public func search(
         filters: Filters, request: Request, started start: ContinuousClock.Instant = .now, extra: [Candidate] = [],
-        excluded: Set<String> = []
+        excluded: Set<String> = [], like reference: Analysis? = nil
     ) async -> SearchResponse {
         let clock = ContinuousClock()
         let deadline = start + request.deadline
@@ -76,7 +77,7 @@ public struct SearchPipeline: Sendable {
         mark("analyze", since: analyseStart)
 
         let rankStart = clock.now
-        let ranked = ranker.rank(candidates.map { ($0, analyses[$0.id]) }, for: filters)
+        let ranked = ranker.rank(candidates.map { ($0, analyses[$0.id]) }, for: filters, like: reference)
         // Analysed tracks first; pending ones after, by their words.
         let ordered = ranked.filter { $0.analysis != nil } + ranked.filter { $0.analysis == nil }
         let items = ordered.prefix(max(1, min(request.limit, Self.maxLimit))).enumerated().map { index, track in

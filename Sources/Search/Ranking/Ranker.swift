@@ -5,17 +5,20 @@ import QueryParsing
 
 /// Distance of a track to the filters, per dimension: 0 is a perfect match, 1 as far as it gets.
 public struct Distance: Sendable, Hashable, Codable {
-    public init(bpm: Double, key: Double, energy: Double, text: Double) {
+    public init(bpm: Double, key: Double, energy: Double, text: Double, sound: Double? = nil) {
         self.bpm = bpm
         self.key = key
         self.energy = energy
         self.text = text
+        self.sound = sound
     }
 
     public var bpm: Double
     public var key: Double
     public var energy: Double
     public var text: Double
+    /// How far the track sounds from a reference (`/v1/similar`, `musicforge similar`); absent otherwise.
+    public var sound: Double?
 }
 
 /// A candidate with its place in the ranking.
@@ -45,13 +48,14 @@ public struct Ranker: Sendable {
     /// How far off energy may be before its distance is 1.
     static let energySlack = 0.3
 
-    public func rank(_ items: [(Candidate, Analysis?)], for filters: Filters) -> [RankedTrack] {
-        items.compactMap { candidate, analysis in score(candidate, analysis, filters) }
+    /// Ranks `items` for `filters`; with a `reference` that has a sound, also by how close each sounds to it.
+    public func rank(_ items: [(Candidate, Analysis?)], for filters: Filters, like reference: Analysis? = nil) -> [RankedTrack] {
+        items.compactMap { candidate, analysis in score(candidate, analysis, filters, like: reference) }
             .sorted { ($0.score, $1.candidate.id) > ($1.score, $0.candidate.id) }
     }
 
     /// The candidate's score and why, or nil when the filters exclude it.
-    public func score(_ candidate: Candidate, _ analysis: Analysis?, _ filters: Filters) -> RankedTrack? {
+    public func score(_ candidate: Candidate, _ analysis: Analysis?, _ filters: Filters, like reference: Analysis? = nil) -> RankedTrack? {
         let words = Self.words(of: candidate)
         for excluded in filters.exclude where words.contains(excluded) || words.contains(where: { $0.hasPrefix(excluded + " ") }) {
             return nil
@@ -93,26 +97,89 @@ public struct Ranker: Sendable {
         }
         if let measured = analysis?.energy { parts.append("energy \(Self.format(measured, decimals: 2))") }
 
-        let terms = filters.genres + filters.moods + filters.instruments + filters.keywords
-        var text = 0.0
-        if !terms.isEmpty {
-            let candidateText = Self.text(of: candidate)
-            let matched = terms.filter { term in words.contains(term) || candidateText.contains(term) }
-            text = 1 - Double(matched.count) / Double(terms.count)
+        let text = wordsAndSound(candidate, words: words, analysis: analysis, filters: filters, parts: &parts)
+        if let text {
             weighted += weights.text * text
             total += weights.text
-            if !matched.isEmpty { parts.append("matches \(matched.joined(separator: ", "))") }
+        }
+
+        var soundDistance: Double?
+        if let reference, reference.sound != nil {
+            let closeness = SoundSimilarity.compare(reference, analysis)
+            soundDistance = closeness?.distance ?? 1
+            weighted += weights.sound * (soundDistance ?? 1)
+            total += weights.sound
+            if let closeness { parts.append(closeness.explanation) }
         }
 
         let score = total > 0 ? max(0, min(1, 1 - weighted / total)) : 1
         return RankedTrack(
             candidate: candidate, analysis: analysis, score: (score * 10_000).rounded() / 10_000,
             distance: Distance(
-                bpm: Self.rounded(bpm.distance), key: Self.rounded(key.distance), energy: Self.rounded(energy), text: Self.rounded(text)),
+                bpm: Self.rounded(bpm.distance), key: Self.rounded(key.distance), energy: Self.rounded(energy), text: Self.rounded(text ?? 0),
+                sound: soundDistance.map(Self.rounded)),
             explanation: parts.joined(separator: " · "))
     }
 
     // MARK: Dimensions
+
+    /// The words of the query (genres, moods, instruments, keywords, and vocals) against the track's
+    /// metadata and what the audio sounds like: each term the metadata matches counts 1, one only
+    /// heard counts its `SoundEvidence` credit. Vocals count once the track's voice is known (heard,
+    /// or said in its metadata). The distance is 1 minus the mean credit; nil when the query names
+    /// none of these. Adds "matches …" and "sounds …" to the explanation.
+    func wordsAndSound(
+        _ candidate: Candidate, words: Set<String>, analysis: Analysis?, filters: Filters, parts: inout [String]
+    ) -> Double? {
+        let evidence = analysis.map(SoundEvidence.init)
+        var matched: [String] = []
+        var heard: [SoundEvidence.Heard] = []
+        var credit = 0.0
+        var count = 0
+        let candidateText = Self.text(of: candidate)
+        func judge(_ terms: [String], _ hear: (SoundEvidence, String) -> SoundEvidence.Heard?) {
+            for term in terms {
+                count += 1
+                if words.contains(term) || candidateText.contains(term) {
+                    matched.append(term)
+                    credit += 1
+                } else if let evidence, let sound = hear(evidence, term) {
+                    heard.append(sound)
+                    credit += sound.credit
+                }
+            }
+        }
+        judge(filters.genres) { $0.genre($1) }
+        judge(filters.moods) { $0.mood($1) }
+        judge(filters.instruments) { $0.instrument($1) }
+        judge(filters.keywords) { $0.keyword($1) }
+        if let wanted = filters.vocals, let voice = Self.voice(of: candidate, words: words, evidence: evidence) {
+            count += 1
+            let likeness = wanted == .vocal ? voice.likelihood : 1 - voice.likelihood
+            credit += likeness
+            if likeness >= 0.5 {
+                if voice.heard {
+                    heard.append(SoundEvidence.Heard(credit: likeness, name: wanted.rawValue, probability: likeness))
+                } else {
+                    matched.append(wanted.rawValue)
+                }
+            }
+        }
+        guard count > 0 else { return nil }
+        if !matched.isEmpty { parts.append("matches \(matched.joined(separator: ", "))") }
+        if !heard.isEmpty {
+            parts.append("sounds " + heard.map { "\($0.name) \(Self.format($0.probability, decimals: 2))" }.joined(separator: " · "))
+        }
+        return 1 - credit / Double(count)
+    }
+
+    /// How likely the track has a voice (0…1), and whether that was heard rather than read: the
+    /// metadata's "instrumental" or "vocals" first, else the tags; nil when neither says.
+    static func voice(of candidate: Candidate, words: Set<String>, evidence: SoundEvidence?) -> (likelihood: Double, heard: Bool)? {
+        if words.contains("instrumental") || words.contains("instrumentals") { return (0, false) }
+        if words.contains("vocals") || words.contains("vocal") || words.contains("acapella") { return (1, false) }
+        return evidence?.voice.map { ($0, true) }
+    }
 
     static func bpmDistance(_ measured: Double?, _ wanted: NumericRange?) -> (distance: Double, octave: String) {
         guard let wanted else { return (0, "") }
