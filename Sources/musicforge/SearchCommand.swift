@@ -73,7 +73,10 @@ struct SearchCommand: AsyncParsableCommand {
             catalogs: CatalogSearch(providers: configuration.catalogProviders(library: localLibrary, cache: MemoryResponseCache())),
             analyzer: CandidateAnalyzer(
                 pool: pool, store: MemoryAnalysisStore(), library: localLibrary, downloader: downloader,
-                youtube: YTDLPFetcher(program: configuration.ytdlpPath)))
+                youtube: YTDLPFetcher(program: configuration.ytdlpPath)),
+            // A library alone: all of it (up to the provider's 500) is a candidate, heard or not; a
+            // word-only query on files that say nothing needs every file's tags.
+            candidatesPerSource: chosen == [.local] ? LocalLibraryProvider.defaultMaxCandidates : 50)
         defer { pool.shutdown() }
         let response: SearchResponse
         do {

@@ -8,7 +8,7 @@ import AudioTagging
 /// a probability of `sureProbability`: the network can be wrong, the metadata's author rarely is.
 struct SoundEvidence {
     static let maxCredit = 0.8
-    static let sureProbability = 0.5
+    static let sureProbability = 0.9
 
     let analysis: Analysis
 

@@ -1,0 +1,96 @@
+"""Loads synthetic sound vectors into `tracks` and times /v1/similar's KNN query (see scripts/bench-knn).
+
+The vectors imitate the tagging networks' output: 60 styles, each a prototype of 100 probabilities where
+a handful of tags are likely (0.3-0.9) and the rest are not (0-0.08); a track is its style's prototype
+plus noise (sd 0.04), clipped to 0..1. Seeded, so every run loads the same table.
+"""
+
+import argparse
+import json
+import re
+import shlex
+import statistics
+import subprocess
+import time
+
+import numpy as np
+
+DIMENSIONS = 100
+STYLES = 60
+GOAL_MS = 20.0
+
+
+def vectors(count: int, rng: np.random.Generator, prototypes: np.ndarray) -> np.ndarray:
+    styles = rng.integers(0, len(prototypes), size=count)
+    noise = rng.normal(0, 0.04, size=(count, DIMENSIONS))
+    return np.clip(prototypes[styles] + noise, 0, 1)
+
+
+def cube_literal(vector: np.ndarray) -> str:
+    return "(" + ",".join(f"{v:.4f}" for v in vector) + ")"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tracks", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--psql", required=True, help="the psql command line, connection included")
+    args = parser.parse_args()
+    psql = shlex.split(args.psql)
+
+    rng = np.random.default_rng(2026)
+    prototypes = rng.uniform(0, 0.08, size=(STYLES, DIMENSIONS))
+    for prototype in prototypes:
+        likely = rng.choice(DIMENSIONS, size=rng.integers(3, 9), replace=False)
+        prototype[likely] = rng.uniform(0.3, 0.9, size=len(likely))
+
+    started = time.monotonic()
+    rows = vectors(args.tracks, rng, prototypes)
+    lines = []
+    for index, vector in enumerate(rows):
+        lines.append(f"synthetic:{index}\tsynthetic\t{index}\t{3}\t{cube_literal(vector)}\n")
+    copy = "COPY tracks (id, source, external_id, analysis_version, sound) FROM STDIN;\n"
+    loaded = subprocess.run(psql, input=copy + "".join(lines) + "\\.\n", text=True, capture_output=True)
+    if loaded.returncode != 0:
+        raise SystemExit(f"COPY into tracks failed: {loaded.stderr.strip()}")
+    subprocess.run(psql + ["-c", "ANALYZE tracks"], check=True, capture_output=True)
+    load_s = time.monotonic() - started
+
+    queries = vectors(args.queries, rng, prototypes)
+    times = []
+    plan_uses_index = True
+    first_plan = ""
+    for number, vector in enumerate(queries):
+        sql = (
+            "EXPLAIN (ANALYZE, FORMAT JSON) SELECT source, external_id, title, artist, duration_seconds, url, audio_url, "
+            "license, tags FROM tracks WHERE sound IS NOT NULL AND analysis_version = 3 "
+            f"ORDER BY sound <-> cube(ARRAY[{','.join(f'{v:.4f}' for v in vector)}]::float8[]) LIMIT 50"
+        )
+        out = subprocess.run(psql + ["-t", "-A", "-c", sql], check=True, capture_output=True, text=True).stdout
+        plan = json.loads(out)[0]
+        times.append(plan["Execution Time"])
+        text = json.dumps(plan["Plan"])
+        uses = '"Index Name": "tracks_sound"' in text and '"Node Type": "Seq Scan"' not in text
+        plan_uses_index = plan_uses_index and uses
+        if number == 0:
+            first_plan = subprocess.run(
+                psql + ["-t", "-A", "-c", sql.replace("(ANALYZE, FORMAT JSON)", "(ANALYZE, BUFFERS)")],
+                check=True, capture_output=True, text=True).stdout
+
+    times.sort()
+    median = statistics.median(times)
+    p95 = times[max(0, int(len(times) * 0.95) - 1)]
+    print(f"KNN by sound over {args.tracks:,} tracks (100 dimensions, cube + GiST), {args.queries} queries, LIMIT 50")
+    print(f"  loading and indexing: {load_s:.1f} s")
+    print(f"  execution time: median {median:.2f} ms, p95 {p95:.2f} ms, max {times[-1]:.2f} ms (goal < {GOAL_MS:g} ms)"
+          f" — {'met' if p95 < GOAL_MS else 'NOT met'}")
+    print(f"  every plan an index scan on tracks_sound: {'yes' if plan_uses_index else 'NO'}")
+    print("  the first query's plan:")
+    for line in first_plan.strip().splitlines():
+        if re.search(r"Scan|Limit|Order By|Buffers|Execution|Planning", line):
+            line = line.strip()
+            print("    " + (line if len(line) <= 150 else line[:140] + " …)'::cube)"))
+
+
+if __name__ == "__main__":
+    main()
