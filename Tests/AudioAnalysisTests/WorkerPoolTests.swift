@@ -77,10 +77,11 @@ import Testing
         let good = try await Fixtures.encode(Fixtures.sine(frequency: 440, seconds: 2), as: .wav, in: folder)
         // Short enough to wait out, long enough for the good clip's job afterwards on a loaded machine
         // (the worker's start is not counted: the time limit begins once it listens).
-        let pool = pool(workers: 1, timeout: .seconds(5))
+        // The good clip is tagged too (the worker loads the weights), so ten seconds, not five.
+        let pool = pool(workers: 1, timeout: .seconds(10))
         defer { pool.shutdown() }
         let started = ContinuousClock.now
-        await #expect(throws: AnalysisError.timedOut(seconds: 5)) { try await pool.analyze(path: stuck) }
+        await #expect(throws: AnalysisError.timedOut(seconds: 10)) { try await pool.analyze(path: stuck) }
         // Stuck on the FIFO, the job would never end by itself: the bound only catches a hang.
         #expect(ContinuousClock.now - started < .seconds(60))
         let next = try await pool.analyze(path: good)

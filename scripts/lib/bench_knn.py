@@ -1,8 +1,10 @@
 """Loads synthetic sound vectors into `tracks` and times /v1/similar's KNN query (see scripts/bench-knn).
 
-The vectors imitate the tagging networks' output: 60 styles, each a prototype of 100 probabilities where
-a handful of tags are likely (0.3-0.9) and the rest are not (0-0.08); a track is its style's prototype
-plus noise (sd 0.04), clipped to 0..1. Seeded, so every run loads the same table.
+The vectors imitate the tagging networks' output as measured on the real-music set (91 recordings: median
+probability 0.008, 82 % of values under 0.05, 3 % over 0.3): 60 styles, each a prototype of 100
+probabilities where a handful of tags are likely (0.3-0.9) and the rest are small (exponential, mean
+0.012); a track is its style's prototype scaled per tag by a log-normal factor (sd 0.35) plus noise (sd
+0.01), clipped to 0..1. Seeded, so every run loads the same table; the figures of the vectors are printed.
 """
 
 import argparse
@@ -22,8 +24,9 @@ GOAL_MS = 20.0
 
 def vectors(count: int, rng: np.random.Generator, prototypes: np.ndarray) -> np.ndarray:
     styles = rng.integers(0, len(prototypes), size=count)
-    noise = rng.normal(0, 0.04, size=(count, DIMENSIONS))
-    return np.clip(prototypes[styles] + noise, 0, 1)
+    scale = rng.lognormal(0, 0.35, size=(count, DIMENSIONS))
+    noise = rng.normal(0, 0.01, size=(count, DIMENSIONS))
+    return np.clip(prototypes[styles] * scale + noise, 0, 1)
 
 
 def cube_literal(vector: np.ndarray) -> str:
@@ -39,7 +42,7 @@ def main() -> None:
     psql = shlex.split(args.psql)
 
     rng = np.random.default_rng(2026)
-    prototypes = rng.uniform(0, 0.08, size=(STYLES, DIMENSIONS))
+    prototypes = rng.exponential(0.012, size=(STYLES, DIMENSIONS))
     for prototype in prototypes:
         likely = rng.choice(DIMENSIONS, size=rng.integers(3, 9), replace=False)
         prototype[likely] = rng.uniform(0.3, 0.9, size=len(likely))
@@ -82,6 +85,10 @@ def main() -> None:
     p95 = times[max(0, int(len(times) * 0.95) - 1)]
     print(f"KNN by sound over {args.tracks:,} tracks (100 dimensions, cube + GiST), {args.queries} queries, LIMIT 50")
     print(f"  loading and indexing: {load_s:.1f} s")
+    sample = rows[:2000]
+    distances = np.sqrt(((sample[:200, None, :] - sample[None, :, :]) ** 2).sum(-1))
+    print(f"  the vectors: median {np.median(rows):.3f}, {np.mean(rows < 0.05) * 100:.0f} % under 0.05, "
+          f"{np.mean(rows > 0.3) * 100:.0f} % over 0.3; median distance between two {np.median(distances):.2f}")
     print(f"  execution time: median {median:.2f} ms, p95 {p95:.2f} ms, max {times[-1]:.2f} ms (goal < {GOAL_MS:g} ms)"
           f" — {'met' if p95 < GOAL_MS else 'NOT met'}")
     print(f"  every plan an index scan on tracks_sound: {'yes' if plan_uses_index else 'NO'}")

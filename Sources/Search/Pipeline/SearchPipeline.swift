@@ -81,9 +81,12 @@ public struct SearchPipeline: Sendable {
         // Analysed tracks first; pending ones after, by their words.
         let ordered = ranked.filter { $0.analysis != nil } + ranked.filter { $0.analysis == nil }
         let items = ordered.prefix(max(1, min(request.limit, Self.maxLimit))).enumerated().map { index, track in
-            SearchResponse.Item(
+            // The sound vector stays out of result lists (100 numbers a result): GET /v1/tracks/{id} has it.
+            var shown = track.analysis
+            shown?.sound = nil
+            return SearchResponse.Item(
                 rank: index + 1, score: track.score, track: SearchResponse.Track(track.candidate, analysis: track.analysis),
-                analysis: track.analysis, distance: track.distance, explanation: track.explanation,
+                analysis: shown, distance: track.distance, explanation: track.explanation,
                 status: track.analysis == nil ? .pending : .analysed)
         }
         mark("rank", since: rankStart)
