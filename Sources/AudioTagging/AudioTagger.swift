@@ -14,15 +14,11 @@ public struct AudioTagger: Sendable {
     public static let modelNames = ["MTT_musicnn", "MSD_musicnn"]
 
     public let models: [MusicnnModel]
-    public let source: String
-    public let licence: String
 
     public init(weights: TaggingWeights) throws(TaggingWeightsError) {
         var models: [MusicnnModel] = []
         for name in Self.modelNames { models.append(try MusicnnModel(weights: weights, name: name)) }
         self.models = models
-        source = weights.source
-        licence = weights.licence
         // One thread: the pool runs one worker per core already.
         openblas_set_num_threads(1)
     }

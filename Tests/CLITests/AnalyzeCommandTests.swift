@@ -44,7 +44,7 @@ import Testing
             let sound = try #require(line["sound"] as? [Double], "no sound in \(path)")
             #expect(sound.count == 100 && sound.allSatisfy { (0...1).contains($0) })
             let tags = try #require(line["tags"] as? [[String: Any]], "no tags in \(path)")
-            #expect(tags.allSatisfy { ["genre", "mood", "instrument", "vocals"].contains($0["kind"] as? String ?? "") && $0["name"] is String })
+            #expect(tags.allSatisfy { ["genre", "mood", "instrument", "vocals"].contains($0["kind"] as? String ?? "") && $0["tag"] is String && $0["name"] == nil })
             #expect((line["key"] as? [String: Any])?["camelot"] is String)
         }
     }

@@ -117,7 +117,8 @@ public struct KeyDescription: Sendable, Codable, Hashable {
     }
 }
 
-/// One meaning heard in a track: `{"kind": "instrument", "name": "guitar", "probability": 0.64}`.
+/// One meaning heard in a track: `{"tag": "guitar", "kind": "instrument", "probability": 0.64}`
+/// (DESIGN.md's names).
 public struct TagDescription: Sendable, Codable, Hashable {
     /// Meanings heard less surely than this are not listed.
     public static let floor = 0.1
@@ -132,5 +133,10 @@ public struct TagDescription: Sendable, Codable, Hashable {
         self.kind = kind
         self.name = name
         self.probability = probability
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name = "tag"
+        case kind, probability
     }
 }

@@ -23,7 +23,7 @@ public final class AudioMeasurements: DecodedAudioSink {
     private var downmix: MeteredDownmix
     private let tagger: AudioTagger?
     private let tagging: TaggingInput?
-    private let logMel: LogMelSpectrogram
+    private let logMel: LogMelSpectrogram?
     /// Decoded frames waiting to be measured, interleaved, and the mean of their channels.
     private var block: [Float] = []
     private var blockChannels = 1
@@ -35,7 +35,7 @@ public final class AudioMeasurements: DecodedAudioSink {
         downmix = MeteredDownmix(sampleRate: sampleRate)
         self.tagger = tagger
         tagging = tagger == nil ? nil : TaggingInput(sampleRate: sampleRate)
-        logMel = LogMelSpectrogram(planner: planner)
+        logMel = tagger == nil ? nil : LogMelSpectrogram(planner: planner)
         self.tempo = tempo
         self.key = key
         onsetSpectrogram = Spectrogram(
@@ -83,7 +83,7 @@ public final class AudioMeasurements: DecodedAudioSink {
             energy: EnergyEstimator().energy(loudness: loudness, onsets: onsetEnvelope),
             loudnessLufs: (loudness * 10).rounded() / 10,
             waveform: waveform.peaks())
-        if let tagger, let tagging {
+        if let tagger, let tagging, let logMel {
             let patches = tagging.patches(spectrogram: logMel)
             if !patches.isEmpty { analysis.hear(tagger.hear(patches), labels: tagger.labels) }
         }
