@@ -234,17 +234,18 @@ import Testing
                 JamendoProviderTests.track(id: "77", name: "Fast One", downloadable: true, audio: fast.baseURL + "/77.mp3")
             ])
         ])
-        try slow.script([OpenverseProviderTests.page([]).delayed(60)])
+        try slow.script([OpenverseProviderTests.page([]).delayed(120)])
         let search = CatalogSearch(providers: [
             JamendoProvider(clientID: "x", baseURL: URL(string: fast.baseURL)!, client: CatalogFixtures.client()),
             OpenverseProvider(baseURL: URL(string: slow.baseURL)!, client: CatalogFixtures.client()),
         ])
         let start = ContinuousClock.now
-        // Ten seconds for the fast one to answer on a loaded machine; the slow one takes 60 s, so the bound
-        // below still tells answering at the deadline from waiting for it.
-        let result = await search.search(CatalogFixtures.filters("techno"), limit: 10, deadline: .now + .seconds(10))
+        // Thirty seconds for the fast one to answer on a loaded machine (ten were missed once, beside the
+        // suites that tag audio); the slow one takes 120 s, so the bound below still tells answering at the
+        // deadline from waiting for it.
+        let result = await search.search(CatalogFixtures.filters("techno"), limit: 10, deadline: .now + .seconds(30))
         let elapsed = ContinuousClock.now - start
-        #expect(elapsed < .seconds(40), "answered at the deadline, not when the slow one finished (\(elapsed))")
+        #expect(elapsed < .seconds(90), "answered at the deadline, not when the slow one finished (\(elapsed))")
         #expect(result.candidates.map(\.title) == ["Fast One"])
         let outcomes = Dictionary(uniqueKeysWithValues: result.outcomes.map { ($0.name, $0) })
         #expect(outcomes[.jamendo]?.status == .ok && outcomes[.jamendo]?.count == 1)
