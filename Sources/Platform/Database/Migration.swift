@@ -22,5 +22,7 @@ public struct Migration: Sendable {
             version: 5, name: "usage_events_without_account_check",
             sql: String(decoding: PackageResources._005_usage_events_without_account_check_sql, as: UTF8.self)),
         Migration(version: 6, name: "track_sound", sql: String(decoding: PackageResources._006_track_sound_sql, as: UTF8.self)),
+        Migration(
+            version: 7, name: "track_sound_key", sql: String(decoding: PackageResources._007_track_sound_key_sql, as: UTF8.self)),
     ]
 }
