@@ -97,7 +97,7 @@ def main() -> None:
     times.sort()
     median = statistics.median(times)
     p95 = times[max(0, int(len(times) * 0.95) - 1)]
-    print(f"KNN by sound over {args.tracks:,} tracks (100 dimensions; GiST on the 8-dimensional sound key, the nearest"
+    print(f"KNN by sound over {args.tracks:,} tracks (100 dimensions; GiST on the 6-dimensional sound key, the nearest"
           f" {KEY_CANDIDATES} by key re-ranked exactly), {args.queries} queries, LIMIT 50")
     print(f"  loading and indexing: {load_s:.1f} s")
     sample = rows[:2000]

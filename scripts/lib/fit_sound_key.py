@@ -15,7 +15,7 @@ import numpy as np
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--axes", type=int, default=8)
+    parser.add_argument("--axes", type=int, default=6)
     args = parser.parse_args()
     vectors = [json.loads(line)["sound"] for line in sys.stdin if line.strip()]
     vectors = np.array([v for v in vectors if v], dtype=np.float64)

@@ -68,7 +68,7 @@ public struct TrackStore: AnalysisStore {
     }
 
     /// The stored tracks that sound most like `sound` (a reference's `Analysis.sound`), nearest first.
-    /// Two steps (migration 0007): the GiST index on `sound_key`, the vector on 8 principal axes, finds the
+    /// Two steps (migration 0007): the GiST index on `sound_key`, the vector on 6 principal axes, finds the
     /// `keyCandidates` nearest by key; those are re-ranked by the exact distance of their 100-value vectors.
     public func near(sound: [Double], limit: Int = 50) async -> [Candidate] {
         do {
@@ -81,7 +81,7 @@ public struct TrackStore: AnalysisStore {
     }
 
     /// How many tracks the key step hands to the exact re-ranking. Chosen by `scripts/bench-knn`: over
-    /// 100,000 vectors, 800 finds nearly all of the exact 50 nearest within the benchmark's goal.
+    /// 100,000 vectors, 800 find 91 % of the exact 50 nearest, and a query takes 11 ms (p95 19 ms).
     static let keyCandidates = 800
 
     static func nearQuery(sound: [Double], limit: Int) -> PostgresQuery {
