@@ -1,5 +1,7 @@
 import AudioAnalysis
 import Foundation
+import Synchronization
+import Synthesis
 import TestSupport
 import Testing
 
@@ -17,6 +19,107 @@ import Testing
         let path = folder + "/stuck.mp3"
         guard mkfifo(path, 0o600) == 0 else { throw HarnessError("mkfifo failed") }
         return path
+    }
+
+    /// Lets a worker stuck opening `fifo` go on: it reads a few bytes that are not audio.
+    func release(_ fifo: String) {
+        let descriptor = open(fifo, O_WRONLY)
+        _ = write(descriptor, "hello", 5)
+        close(descriptor)
+    }
+
+    /// Submits a job that holds the pool's only worker until `release(_:)`, and waits until it does.
+    func hold(_ pool: AnalysisPool, on fifo: String) async throws -> Task<Void, Never> {
+        let held = Task { _ = try? await pool.analyze(path: fifo) }
+        try await Processes.wait(for: .seconds(60), what: "the worker to take the held job") {
+            pool.waitingJobs == 0 && !pool.workerProcessIDs.isEmpty
+        }
+        return held
+    }
+
+    @Test func deferredTagsAreHeardAfterTheMeasuresOfEveryWaitingJob() async throws {
+        let folder = try Fixtures.folder("pool-defer")
+        let stuck = try fifo(in: folder)
+        var encoded: [String] = []
+        for (index, style) in [Genre.house, .techno].enumerated() {
+            let samples = try await Fixtures.track(style, bpm: 120 + Double(index) * 8, tonic: 2, mode: .minor, seconds: 8)
+            encoded.append(try await Fixtures.encode(samples, as: .flac, in: folder))
+        }
+        let paths = encoded
+        let pool = pool(workers: 1)
+        defer { pool.shutdown() }
+        let whole = try await pool.analyze(path: paths[0]).analysis
+        try #require(whole?.tags != nil, "the workers hear tags (scripts/test makes the weights)")
+
+        let held = try await hold(pool, on: stuck)
+        let seen = Sightings()
+        let jobs = paths.indices.map { index in
+            Task {
+                let report = try await pool.analyze(path: paths[index]) { early in
+                    seen.measures.withLock { $0[index] = early.analysis }
+                    seen.events.withLock { $0.append("measured \(index)") }
+                }
+                seen.events.withLock { $0.append("tagged \(index)") }
+                return report
+            }
+        }
+        try await Processes.wait(for: .seconds(60), what: "both jobs to queue") { pool.waitingJobs == 2 }
+        release(stuck)
+        await held.value
+        let reports = try await [jobs[0].value, jobs[1].value]
+
+        // Both measures came before either job's tags: the worker measured every waiting input first.
+        let order = seen.events.withLock { $0 }
+        #expect(Set(order.prefix(2)) == ["measured 0", "measured 1"], "\(order)")
+        #expect(Set(order) == ["measured 0", "measured 1", "tagged 0", "tagged 1"])
+        for index in paths.indices {
+            let early = try #require(seen.measures.withLock { $0[index] })
+            let final = try #require(reports[index].analysis)
+            #expect(early.tagsPending && early.tags == nil && early.sound == nil)
+            #expect(!final.tagsPending && final.tags != nil && final.sound?.count == 100)
+            #expect(early.bpm == final.bpm && early.key == final.key && early.energy == final.energy)
+        }
+        // Deferred or not, the analysis is the same.
+        #expect(reports[0].analysis == whole)
+        #expect(reports[0].timing.analysis > 0 && reports[0].timing.decode > 0)
+    }
+
+    @Test func aWorkerThatDiesHoldingTagsFailsThoseJobsAfterTheirMeasures() async throws {
+        let folder = try Fixtures.folder("pool-defer-kill")
+        let stuck = try fifo(in: folder)
+        let stuckAgain = folder + "/stuck-again.mp3"
+        guard mkfifo(stuckAgain, 0o600) == 0 else { throw HarnessError("mkfifo failed") }
+        let good = try await Fixtures.encode(Fixtures.track(.house, bpm: 124, tonic: 7, mode: .major, seconds: 8), as: .flac, in: folder)
+        let pool = pool(workers: 1)
+        defer { pool.shutdown() }
+        let held = try await hold(pool, on: stuck)
+        let seen = Sightings()
+        let deferred = Task {
+            try await pool.analyze(path: good) { early in seen.measures.withLock { $0[0] = early.analysis } }
+        }
+        try await Processes.wait(for: .seconds(60), what: "the job to queue") { pool.waitingJobs == 1 }
+        // Queued behind it, so the worker takes this before the tags it keeps, and hangs on it.
+        let hangs = Task { _ = try? await pool.analyze(path: stuckAgain) }
+        try await Processes.wait(for: .seconds(60), what: "the second job to queue") { pool.waitingJobs == 2 }
+        release(stuck)
+        await held.value
+        try await Processes.wait(for: .seconds(60), what: "the measures, and the worker on the next job") {
+            seen.measures.withLock { $0[0] != nil } && pool.waitingJobs == 0
+        }
+        let victim = try #require(pool.workerProcessIDs.first)
+        kill(victim, SIGKILL)
+        await hangs.value
+        do {
+            _ = try await deferred.value
+            Issue.record("the tags of a killed worker were heard")
+        } catch {
+            guard case .workerCrashed? = error as? AnalysisError else { throw error }
+        }
+        #expect(seen.measures.withLock { $0[0]?.bpm } != nil)
+        // A fresh worker analyses the same file whole.
+        let again = try await pool.analyze(path: good)
+        #expect(again.analysis?.tags != nil && again.analysis?.tagsPending == false)
+        #expect(pool.workerProcessIDs.first != victim)
     }
 
     @Test func analysesFilesAndBytesInWorkerProcesses() async throws {
@@ -145,4 +248,10 @@ import Testing
         await #expect(throws: AnalysisError.self) { try await pool.analyze(path: good) }
         try await Processes.wait(for: .seconds(60), what: "the worker to exit") { kill(worker, 0) != 0 }
     }
+}
+
+/// What the callbacks of deferred jobs saw, in order.
+final class Sightings: Sendable {
+    let events = Mutex<[String]>([])
+    let measures = Mutex<[Int: Analysis]>([:])
 }

@@ -265,6 +265,51 @@ import Testing
         #expect(runs == 1, "one instance analysed the track; the other read its result")
     }
 
+    @Test func pastItsPatienceASearchAnswersWithTheMeasuresAndTheTagsFollow() async throws {
+        var world = try await Self.world()
+        defer { world.jamendo.stop() }
+        // No patience at all: the answer comes as soon as every track has its DSP measures. The workers
+        // hear the tags of a batch only after all its measures, so the last track measured is always
+        // still being tagged then.
+        let configure = world.app.configure
+        world.app.configure = { configuration in
+            configure?(&configuration)
+            configuration.searchTagPatience = .zero
+        }
+        let key = try await world.app.createKey(tier: .enterprise).secret
+        try await world.app.test { client in
+            let body = #"{"query": "house", "sources": ["local"], "limit": 8}"#
+            let (status, first) = try await Self.post(client, key: key, body)
+            #expect(status == .ok, "\(first)")
+            let results = try #require(first["results"] as? [[String: Any]])
+            #expect(results.count == 8)
+            let analyses = results.compactMap { $0["analysis"] as? [String: Any] }
+            #expect(analyses.count == 8, "every track has its measures: \(results.map { $0["status"] ?? "" })")
+            #expect(results.allSatisfy { $0["status"] as? String == "analysed" })
+            let pending = analyses.filter { $0["tags_pending"] as? Bool == true }
+            #expect(!pending.isEmpty, "the last track measured is still being tagged")
+            for analysis in pending {
+                #expect(analysis["tags"] is NSNull && analysis["bpm"] is Double && analysis["energy"] is Double)
+            }
+            for analysis in analyses where analysis["tags_pending"] == nil { #expect(analysis["tags"] is [Any]) }
+            #expect(first["cached"] as? Bool == false)
+
+            // A search that waits for the tags (it names its deadline) gets them: the analyses went on.
+            // The first answer was not cached, or this one would be it.
+            let (_, second) = try await Self.post(
+                client, key: key, #"{"query": "house", "sources": ["local"], "limit": 8, "deadline_ms": \#(Self.fullDeadline)}"#)
+            #expect(second["cached"] as? Bool == false)
+            let whole = ((second["results"] as? [[String: Any]]) ?? []).compactMap { $0["analysis"] as? [String: Any] }
+            #expect(whole.count == 8)
+            #expect(whole.allSatisfy { $0["tags_pending"] == nil && $0["tags"] is [Any] })
+            #expect(Set(Self.ids(second)) == Set(Self.ids(first)))
+
+            // That answer is whole, so it is cached, and the first search's body is answered from it now.
+            let (_, third) = try await Self.post(client, key: key, body)
+            #expect(third["cached"] as? Bool == true)
+        }
+    }
+
     @Test func aSlowCatalogueLeavesTheOthersResults() async throws {
         // A 10 s deadline gives the local catalogue 5 s to answer (the catalogues get half) on a loaded
         // machine; the slow one answers far later, so the bound below tells the two apart.

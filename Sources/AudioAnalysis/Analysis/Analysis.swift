@@ -23,6 +23,10 @@ public struct Analysis: Sendable, Codable, Hashable {
     /// The networks' tag probabilities (`AudioTagger.labels`, 100 values in 0…1): what similarity by
     /// sound compares. Nil without the weights.
     public var sound: [Double]?
+    /// True in an answer given before the tags were heard (a search past its patience for
+    /// tags, `SearchPipeline.Request.tagPatience`): `tags` and `sound` are nil for now and come with the next
+    /// search. Written only when true; never stored.
+    public var tagsPending = false
     public var analysisVersion: Int
 
     public init(
@@ -68,7 +72,24 @@ public struct Analysis: Sendable, Codable, Hashable {
         case key, energy
         case loudnessLufs = "loudness_lufs"
         case waveform, tags, sound
+        case tagsPending = "tags_pending"
         case analysisVersion = "analysis_version"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        durationSeconds = try container.decode(Double.self, forKey: .durationSeconds)
+        bpm = try container.decodeIfPresent(Double.self, forKey: .bpm)
+        bpmConfidence = try container.decode(Double.self, forKey: .bpmConfidence)
+        bpmAlternatives = try container.decode([Double].self, forKey: .bpmAlternatives)
+        key = try container.decodeIfPresent(KeyDescription.self, forKey: .key)
+        energy = try container.decode(Double.self, forKey: .energy)
+        loudnessLufs = try container.decode(Double.self, forKey: .loudnessLufs)
+        waveform = try container.decode([Double].self, forKey: .waveform)
+        tags = try container.decodeIfPresent([TagDescription].self, forKey: .tags)
+        sound = try container.decodeIfPresent([Double].self, forKey: .sound)
+        tagsPending = try container.decodeIfPresent(Bool.self, forKey: .tagsPending) ?? false
+        analysisVersion = try container.decode(Int.self, forKey: .analysisVersion)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -84,6 +105,7 @@ public struct Analysis: Sendable, Codable, Hashable {
         try container.encode(waveform, forKey: .waveform)
         try container.encode(tags, forKey: .tags)
         try container.encode(sound, forKey: .sound)
+        if tagsPending { try container.encode(true, forKey: .tagsPending) }
         try container.encode(analysisVersion, forKey: .analysisVersion)
     }
 }

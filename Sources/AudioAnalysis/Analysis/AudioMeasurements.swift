@@ -56,10 +56,17 @@ public final class AudioMeasurements: DecodedAudioSink {
 
     /// Finishes the measurements of a decode that has ended: the analysis of everything consumed.
     public func analysis(of stream: DecodedStream) -> Analysis {
+        let (analysis, patches) = measures(of: stream)
+        guard let patches else { return analysis }
+        return timed { tagged(analysis, patches: patches) }
+    }
+
+    /// Finishes a decode that has ended without tagging it: the DSP measures (tempo, key, energy,
+    /// loudness, waveform), and the log-mel patches the tagger is to hear (nil without a tagger or
+    /// for a signal too short to hear). `tagged(_:patches:)` finishes the analysis later.
+    public func measures(of stream: DecodedStream) -> (analysis: Analysis, patches: [[Float]]?) {
         measureBlock()
-        return timed {
-            analysis(durationSeconds: stream.durationSeconds, loudnessLUFS: downmix.loudnessLUFS)
-        }
+        return timed { measures(durationSeconds: stream.durationSeconds, loudnessLUFS: downmix.loudnessLUFS) }
     }
 
     /// Measures mono samples whose loudness is already known (a decode held in memory).
@@ -69,12 +76,31 @@ public final class AudioMeasurements: DecodedAudioSink {
 
     /// The analysis of everything measured, with the duration and loudness given.
     func analysis(durationSeconds: Double, loudnessLUFS loudness: Double) -> Analysis {
+        let (analysis, patches) = measures(durationSeconds: durationSeconds, loudnessLUFS: loudness)
+        guard let patches else { return analysis }
+        return tagged(analysis, patches: patches)
+    }
+
+    /// `analysis` with what the tagger hears in `patches` (`measures(of:)`'s).
+    public func tagged(_ analysis: Analysis, patches: [[Float]]) -> Analysis {
+        guard let tagger else { return analysis }
+        return Self.tagged(analysis, patches: patches, by: tagger)
+    }
+
+    /// `analysis` with what `tagger` hears in `patches`.
+    public static func tagged(_ analysis: Analysis, patches: [[Float]], by tagger: AudioTagger) -> Analysis {
+        var analysis = analysis
+        analysis.hear(tagger.hear(patches), labels: tagger.labels)
+        return analysis
+    }
+
+    private func measures(durationSeconds: Double, loudnessLUFS loudness: Double) -> (analysis: Analysis, patches: [[Float]]?) {
         onsetSpectrogram.finish { onsets.add($0) }
         pitchSpectrogram.finish { chroma.add($0) }
         let onsetEnvelope = onsets.envelope()
         let tempoEstimate = tempo.estimate(onsetEnvelope)
         let keyEstimate = key.estimate(chroma.chromagram())
-        var analysis = Analysis(
+        let analysis = Analysis(
             durationSeconds: (durationSeconds * 1000).rounded() / 1000,
             bpm: tempoEstimate?.bpm,
             bpmConfidence: tempoEstimate?.confidence ?? 0,
@@ -83,11 +109,9 @@ public final class AudioMeasurements: DecodedAudioSink {
             energy: EnergyEstimator().energy(loudness: loudness, onsets: onsetEnvelope),
             loudnessLufs: (loudness * 10).rounded() / 10,
             waveform: waveform.peaks())
-        if let tagger, let tagging, let logMel {
-            let patches = tagging.patches(spectrogram: logMel)
-            if !patches.isEmpty { analysis.hear(tagger.hear(patches), labels: tagger.labels) }
-        }
-        return analysis
+        guard let tagging, let logMel else { return (analysis, nil) }
+        let patches = tagging.patches(spectrogram: logMel)
+        return (analysis, patches.isEmpty ? nil : patches)
     }
 
     private func measureBlock() {

@@ -112,13 +112,23 @@ public final class AnalysisPool: Sendable {
     }
 
     /// Analyses the file at `path` (read by the worker).
-    public func analyze(path: String, decodeOnly: Bool = false) async throws(AnalysisError) -> AnalysisReport {
-        try await submit(WorkerRequest(job: 0, path: path, decodeOnly: decodeOnly), bytes: nil)
+    ///
+    /// With `measured`, the tags come last: `measured` is handed the DSP measures as soon as they are
+    /// made (`Analysis.tagsPending`), and the worker hears the tags when no other input waits for it,
+    /// so a batch of jobs has all its measures before any of its tags. The call returns the whole
+    /// analysis, tags included.
+    public func analyze(
+        path: String, decodeOnly: Bool = false, measured: (@Sendable (AnalysisReport) -> Void)? = nil
+    ) async throws(AnalysisError) -> AnalysisReport {
+        try await submit(
+            WorkerRequest(job: 0, path: path, decodeOnly: decodeOnly, deferTags: measured != nil), bytes: nil, measured: measured)
     }
 
-    /// Analyses an encoded file held in memory (an upload, a download).
-    public func analyze(bytes: [UInt8]) async throws(AnalysisError) -> AnalysisReport {
-        try await submit(WorkerRequest(job: 0, path: nil), bytes: bytes)
+    /// Analyses an encoded file held in memory (an upload, a download); `measured` as for a path.
+    public func analyze(bytes: [UInt8], measured: (@Sendable (AnalysisReport) -> Void)? = nil) async throws(AnalysisError)
+        -> AnalysisReport
+    {
+        try await submit(WorkerRequest(job: 0, path: nil, deferTags: measured != nil), bytes: bytes, measured: measured)
     }
 
     /// Jobs waiting for a worker now.
@@ -132,10 +142,12 @@ public final class AnalysisPool: Sendable {
         queue.close()
     }
 
-    private func submit(_ request: WorkerRequest, bytes: [UInt8]?) async throws(AnalysisError) -> AnalysisReport {
+    private func submit(_ request: WorkerRequest, bytes: [UInt8]?, measured: (@Sendable (AnalysisReport) -> Void)?)
+        async throws(AnalysisError) -> AnalysisReport
+    {
         startIfNeeded()
         let result: Result<AnalysisReport, AnalysisError> = await withCheckedContinuation { continuation in
-            let job = Job(request: request, bytes: bytes, finish: { continuation.resume(returning: $0) })
+            let job = Job(request: request, bytes: bytes, measured: measured, finish: { continuation.resume(returning: $0) })
             if let refusal = queue.enqueue(job) { continuation.resume(returning: .failure(refusal)) }
         }
         return try result.get()
@@ -146,6 +158,8 @@ public final class AnalysisPool: Sendable {
 struct Job: Sendable {
     var request: WorkerRequest
     var bytes: [UInt8]?
+    /// Handed the measures of a job whose tags are deferred (`WorkerRequest.deferTags`).
+    var measured: (@Sendable (AnalysisReport) -> Void)?
     var finish: @Sendable (Result<AnalysisReport, AnalysisError>) -> Void
 }
 
@@ -179,19 +193,27 @@ final class JobQueue: @unchecked Sendable {
         return nil
     }
 
-    /// The next job, waiting for one; nil once the queue is closed.
-    func take() -> Job? {
+    enum Next {
+        case job(Job)
+        /// No job waits (only when not asked to wait).
+        case idle
+        case closed
+    }
+
+    /// The next job, waiting for one unless `wait` is false.
+    func next(wait: Bool) -> Next {
         condition.lock()
         defer { condition.unlock() }
-        while head == jobs.count && !closed { condition.wait() }
-        guard head < jobs.count, !closed else { return nil }
+        while wait && head == jobs.count && !closed { condition.wait() }
+        if closed { return .closed }
+        guard head < jobs.count else { return .idle }
         let job = jobs[head]
         head += 1
         if head > 64 && head * 2 > jobs.count {
             jobs.removeFirst(head)
             head = 0
         }
-        return job
+        return .job(job)
     }
 
     var waiting: Int {

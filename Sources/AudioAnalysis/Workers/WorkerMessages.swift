@@ -3,14 +3,21 @@ import Foundation
 /// What the pool asks a worker: analyse a file or bytes that follow in the next frame.
 struct WorkerRequest: Codable, Sendable {
     var job: UInt64
-    /// A file to read, or nil when the bytes follow in the next frame.
+    /// A file to read, or nil when the bytes follow in the next frame (none follow a `tag_job`).
     var path: String?
     /// Stop after decoding: for measuring the decoder alone.
     var decodeOnly: Bool = false
+    /// Answer with the DSP measures as soon as they are made (`tags_pending`), keep what the tagger
+    /// is to hear, and tag it when a `tag_job` request names this job.
+    var deferTags: Bool = false
+    /// Not a new input: tag what was kept for this earlier job and answer with its whole analysis.
+    var tagJob: UInt64?
 
     enum CodingKeys: String, CodingKey {
         case job, path
         case decodeOnly = "decode_only"
+        case deferTags = "defer_tags"
+        case tagJob = "tag_job"
     }
 }
 

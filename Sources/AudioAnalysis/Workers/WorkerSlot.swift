@@ -14,15 +14,59 @@ final class WorkerSlot {
         self.queue = queue
     }
 
+    /// Jobs this slot's worker has answered with their tags pending, and those first answers, in
+    /// order: heard when no job waits in the queue.
+    private var pendingTags: [(job: Job, measured: AnalysisReport)] = []
+
     func run() {
-        while let job = queue.take() {
-            job.finish(perform(job))
+        while true {
+            switch queue.next(wait: pendingTags.isEmpty) {
+            case .job(let job): run(job)
+            case .idle: tagNext()
+            case .closed:
+                failPendingTags(.unavailable("the service is shutting down"))
+                worker?.stop()
+                queue.register(ObjectIdentifier(self), pid: nil)
+                return
+            }
         }
-        worker?.stop()
-        queue.register(ObjectIdentifier(self), pid: nil)
     }
 
-    private func perform(_ job: Job) -> Result<AnalysisReport, AnalysisError> {
+    private func run(_ job: Job) {
+        let result = perform(job.request, bytes: job.bytes)
+        if case .success(let report) = result, report.analysis?.tagsPending == true, let measured = job.measured {
+            measured(report)
+            pendingTags.append((job, report))
+        } else {
+            job.finish(result)
+        }
+    }
+
+    /// Asks the worker for the tags of the oldest job that waits for them.
+    private func tagNext() {
+        let (job, measured) = pendingTags.removeFirst()
+        let request = WorkerRequest(job: job.request.job, path: nil, tagJob: job.request.job)
+        job.finish(
+            perform(request, bytes: nil).map { tagged in
+                AnalysisReport(
+                    analysis: tagged.analysis, metadata: measured.metadata,
+                    timing: AnalysisTiming(
+                        decode: measured.timing.decode, analysis: measured.timing.analysis + tagged.timing.analysis),
+                    peakRSSMiB: tagged.peakRSSMiB)
+            }.mapError { error in
+                // Not the input's fault: it decoded. (Only a worker out of step with its slot says so.)
+                if case .decoding(_, let message) = error { return .workerCrashed(message) }
+                return error
+            })
+    }
+
+    private func failPendingTags(_ error: AnalysisError) {
+        let failed = pendingTags
+        pendingTags = []
+        for (job, _) in failed { job.finish(.failure(error)) }
+    }
+
+    private func perform(_ request: WorkerRequest, bytes: [UInt8]?) -> Result<AnalysisReport, AnalysisError> {
         let worker: WorkerProcess
         do {
             worker = try running()
@@ -31,10 +75,10 @@ final class WorkerSlot {
         }
         let deadline = ContinuousClock.now + configuration.jobTimeout
         do {
-            try Frames.write(Array(encoder.encode(job.request)), to: worker.input)
-            if let bytes = job.bytes { try Frames.write(bytes, to: worker.input) }
+            try Frames.write(Array(encoder.encode(request)), to: worker.input)
+            if let bytes { try Frames.write(bytes, to: worker.input) }
             let reply = try decoder.decode(WorkerReply.self, from: Data(Frames.read(from: worker.output, until: deadline)))
-            guard reply.job == job.request.job else { throw SlotFailure.protocolBroken }
+            guard reply.job == request.job else { throw SlotFailure.protocolBroken }
             if let error = reply.error { return .failure(.decoding(code: error.code, message: error.message)) }
             return .success(
                 AnalysisReport(
@@ -71,10 +115,12 @@ final class WorkerSlot {
         return started
     }
 
-    /// Kills a worker that crashed, hung or broke the protocol, so the next job gets a fresh one.
+    /// Kills a worker that crashed, hung or broke the protocol, so the next job gets a fresh one. The
+    /// tags it kept are lost with it: those jobs fail (their measures were answered; nothing is stored).
     private func replace(_ old: WorkerProcess) {
         old.kill()
         worker = nil
         queue.register(ObjectIdentifier(self), pid: nil)
+        failPendingTags(.workerCrashed("the worker holding its tags stopped"))
     }
 }

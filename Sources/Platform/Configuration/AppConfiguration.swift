@@ -47,6 +47,9 @@ public struct AppConfiguration: Sendable {
     public var ytdlpPath: String = "yt-dlp"
 
     public var analysisWorkers: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// How long a search without `deadline_ms` waits for tags before it answers with the DSP measures
+    /// and the tags pending (`SEARCH_TAG_PATIENCE_MS`).
+    public var searchTagPatience: Duration = SearchPipeline.defaultTagPatience
     /// Tiers and costs: the built-in defaults, or those of the `RATE_LIMIT_TIERS` file, read at start.
     public var rateLimitPolicy: RateLimitPolicy = .defaults
     public var rateLimitFailure: RateLimitFailurePolicy = .local
@@ -133,6 +136,7 @@ public struct AppConfiguration: Sendable {
         if let path = env["YTDLP_PATH"] { self.ytdlpPath = path }
 
         if let workers = try env.integer("ANALYSIS_WORKERS", in: 1...256) { self.analysisWorkers = workers }
+        if let patience = try env.integer("SEARCH_TAG_PATIENCE_MS", in: 0...30_000) { self.searchTagPatience = .milliseconds(patience) }
         if let path = env["RATE_LIMIT_TIERS"] {
             // Parsed here, so a bad file stops the start like any other bad setting.
             self.rateLimitPolicy = try RateLimitPolicy.load(path: path)

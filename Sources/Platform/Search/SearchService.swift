@@ -19,6 +19,8 @@ public struct SearchService: Sendable {
     public let defaultSources: Set<CatalogSource>
     /// How long the same query, sources and limit are answered from the cache.
     public var cacheTTL: Duration = .seconds(600)
+    /// How long a search without a deadline of its own waits for tags (`SEARCH_TAG_PATIENCE_MS`).
+    public var tagPatience: Duration = SearchPipeline.defaultTagPatience
     /// Cached answers kept in this process too, briefly (5 s), so the hottest ones skip Redis; kept as
     /// ready-made response bodies, so a cache hit is sent without copying them.
     let localAnswers = LRUCache<ByteBuffer>(capacity: 256, ttl: .seconds(5))
@@ -79,9 +81,15 @@ public struct SearchService: Sendable {
         let response = try await pipeline.search(
             .init(
                 query: query, limit: limit, sources: chosen,
-                deadline: deadlineMS.map { .milliseconds($0) } ?? SearchPipeline.defaultDeadline))
-        // Only complete answers are cached: a pending analysis or a failed catalogue may do better soon.
-        let complete = !response.results.contains { $0.pending } && !response.sources.contains { $0.status == .error }
+                deadline: deadlineMS.map { .milliseconds($0) } ?? SearchPipeline.defaultDeadline,
+                // A client that names its deadline waits for the tags until then; one that does not
+                // gets the measures fast and the tags with the next search.
+                tagPatience: deadlineMS == nil ? tagPatience : nil))
+        // Only complete answers are cached: a pending analysis or tag, or a failed catalogue, may do
+        // better soon.
+        let complete =
+            !response.results.contains { $0.pending || $0.analysis?.tagsPending == true }
+            && !response.sources.contains { $0.status == .error }
         var stored = response
         stored.cached = true
         let encoder = JSONEncoder()

@@ -62,5 +62,6 @@ public struct AppDependencies: Sendable {
             pipeline: pipeline, tracks: tracks, library: library, redis: redis, database: database,
             defaultSources: configuration.defaultSources(hasLibrary: library != nil),
             logger: logger)
+        self.search.tagPatience = configuration.searchTagPatience
     }
 }

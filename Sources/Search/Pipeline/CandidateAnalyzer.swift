@@ -32,7 +32,7 @@ public final class CandidateAnalyzer: Sendable {
     let library: LocalLibrary?
     public let downloader: AudioDownloader
     let youtube: YTDLPFetcher
-    private let inFlight = Mutex<[String: Task<Result<Analysis, AnalysisFailure>, Never>]>([:])
+    private let inFlight = Mutex<[String: Flight]>([:])
     private let jobs = Atomic(0)
 
     public init(
@@ -52,15 +52,23 @@ public final class CandidateAnalyzer: Sendable {
 
     /// The analysis of `candidate`, waiting for it. The work goes on if the caller stops waiting, so
     /// it warms the cache for the next search.
-    public func analysis(of candidate: Candidate) async -> Result<Analysis, AnalysisFailure> {
+    ///
+    /// With `measured`, a new job hears the tags last (`AnalysisPool.analyze(path:measured:)`), and
+    /// `measured` is handed the DSP measures (`Analysis.tagsPending`) as soon as they are made, or at
+    /// once when a job in progress has them already. A stored analysis is whole and skips it.
+    public func analysis(of candidate: Candidate, measured: (@Sendable (Analysis) -> Void)? = nil) async
+        -> Result<Analysis, AnalysisFailure>
+    {
         if let known = await cached(candidate) { return known }
-        let task = inFlight.withLock { tasks in
-            if let running = tasks[candidate.id] { return running }
-            let task = Task { await self.analyse(candidate) }
-            tasks[candidate.id] = task
-            return task
+        let flight = inFlight.withLock { flights in
+            if let running = flights[candidate.id] { return running }
+            let flight = Flight(defersTags: measured != nil)
+            flight.task = Task { await self.analyse(candidate, flight: flight) }
+            flights[candidate.id] = flight
+            return flight
         }
-        return await task.value
+        if let measured { flight.listen(measured) }
+        return await flight.result
     }
 
     /// A stored result: an analysis, or (for a local file, until it changes) why it could not be made.
@@ -73,7 +81,7 @@ public final class CandidateAnalyzer: Sendable {
         return await store?.analysis(of: candidate.id, version: Analysis.currentVersion).map { .success($0) }
     }
 
-    private func analyse(_ candidate: Candidate) async -> Result<Analysis, AnalysisFailure> {
+    private func analyse(_ candidate: Candidate, flight: Flight) async -> Result<Analysis, AnalysisFailure> {
         defer { _ = inFlight.withLock { $0.removeValue(forKey: candidate.id) } }
         // Another instance may be on it: wait for its result rather than repeat the work.
         var claimed = false
@@ -95,12 +103,19 @@ public final class CandidateAnalyzer: Sendable {
         if let known = await cached(candidate) { return known }
 
         let report: AnalysisReport
+        var measured: (@Sendable (AnalysisReport) -> Void)?
+        if flight.defersTags {
+            measured = { @Sendable report in
+                if let analysis = report.analysis { flight.measured(analysis) }
+            }
+        }
         do {
             jobs.add(1, ordering: .relaxed)
             switch candidate.audio {
-            case .file(let path): report = try await pool.analyze(path: path)
-            case .url(let url): report = try await pool.analyze(bytes: try await downloader.download(url))
-            case .youtube(let id): report = try await pool.analyze(bytes: try await youtube.fetch(videoID: id))
+            case .file(let path): report = try await pool.analyze(path: path, measured: measured)
+            case .url(let url): report = try await pool.analyze(bytes: try await downloader.download(url), measured: measured)
+            case .youtube(let id):
+                report = try await pool.analyze(bytes: try await youtube.fetch(videoID: id), measured: measured)
             case .unavailable: return .failure(AnalysisFailure(code: "NO_AUDIO", message: "The catalogue offers no audio for this track."))
             }
         } catch let error as AnalysisError {
@@ -121,6 +136,40 @@ public final class CandidateAnalyzer: Sendable {
             await store?.store(analysis, of: candidate)
         }
         return .success(analysis)
+    }
+}
+
+/// One analysis in progress: the task that makes it, shared by every caller, and its DSP measures
+/// once the worker has them with the tags still to come.
+final class Flight: @unchecked Sendable {
+    // @unchecked: `task` is set once, under `inFlight`'s lock, before any other caller sees the flight;
+    // `measures` has its own lock.
+    var task: Task<Result<Analysis, AnalysisFailure>, Never>?
+    let defersTags: Bool
+    private let measures = Mutex<(analysis: Analysis?, listeners: [@Sendable (Analysis) -> Void])>((nil, []))
+
+    init(defersTags: Bool) { self.defersTags = defersTags }
+
+    var result: Result<Analysis, AnalysisFailure> {
+        get async { await task!.value }
+    }
+
+    /// The measures are made: tells those listening, and any who listen later.
+    func measured(_ analysis: Analysis) {
+        let listeners = measures.withLock { state in
+            state.analysis = analysis
+            defer { state.listeners = [] }
+            return state.listeners
+        }
+        for listener in listeners { listener(analysis) }
+    }
+
+    func listen(_ listener: @escaping @Sendable (Analysis) -> Void) {
+        let known = measures.withLock { state in
+            if state.analysis == nil { state.listeners.append(listener) }
+            return state.analysis
+        }
+        if let known { listener(known) }
     }
 }
 

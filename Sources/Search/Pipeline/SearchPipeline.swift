@@ -8,6 +8,10 @@ import QueryParsing
 ///
 /// Past the deadline the answer holds what is analysed, ranked, and the rest marked `pending`,
 /// ranked on their words alone; their analyses go on in the background and warm the cache.
+///
+/// Tags cost most of an analysis. With a `Request.tagPatience`, a search waits for them only that
+/// long: past it, it answers as soon as every candidate has its DSP measures, the tags of those not
+/// yet heard marked `tags_pending`; they are heard in the background for the next search.
 public struct SearchPipeline: Sendable {
     public let parser: QueryParser
     public let catalogs: CatalogSearch
@@ -17,6 +21,8 @@ public struct SearchPipeline: Sendable {
     public let candidatesPerSource: Int
 
     public static let defaultDeadline: Duration = .seconds(8)
+    /// How long a search that names no deadline waits for tags.
+    public static let defaultTagPatience: Duration = .seconds(2)
     public static let maxLimit = 100
 
     public init(
@@ -36,13 +42,19 @@ public struct SearchPipeline: Sendable {
         /// Nil: every configured catalogue.
         public var sources: Set<CatalogSource>?
         public var deadline: Duration
+        /// How long after its start the search waits for tags (nil: until the deadline, as the command
+        /// line does, whose process ends with the answer).
+        public var tagPatience: Duration?
 
-        public init(query: String, limit: Int = 20, sources: Set<CatalogSource>? = nil, deadline: Duration = SearchPipeline.defaultDeadline)
-        {
+        public init(
+            query: String, limit: Int = 20, sources: Set<CatalogSource>? = nil, deadline: Duration = SearchPipeline.defaultDeadline,
+            tagPatience: Duration? = nil
+        ) {
             self.query = query
             self.limit = limit
             self.sources = sources
             self.deadline = deadline
+            self.tagPatience = tagPatience
         }
     }
 
@@ -73,7 +85,7 @@ public struct SearchPipeline: Sendable {
         mark("catalogs", since: catalogStart)
 
         let analyseStart = clock.now
-        let analyses = await analyse(candidates, until: deadline)
+        let analyses = await analyse(candidates, started: start, until: deadline, tagPatience: request.tagPatience)
         mark("analyze", since: analyseStart)
 
         let rankStart = clock.now
@@ -96,32 +108,60 @@ public struct SearchPipeline: Sendable {
             query: request.query, filters: filters, results: items, sources: found.outcomes, timingMS: timing, cached: false)
     }
 
-    /// The analyses that finish before `deadline`; the rest keep running.
-    func analyse(_ candidates: [Candidate], until deadline: ContinuousClock.Instant) async -> [String: Analysis] {
+    /// The analyses that finish before `deadline`, and past `tagPatience` the DSP measures of those
+    /// still being tagged; the rest keep running.
+    func analyse(
+        _ candidates: [Candidate], started: ContinuousClock.Instant, until deadline: ContinuousClock.Instant, tagPatience: Duration?
+    ) async -> [String: Analysis] {
         guard !candidates.isEmpty else { return [:] }
-        let (stream, continuation) = AsyncStream.makeStream(of: (String, Analysis?).self)
+        enum Event {
+            case measured(String, Analysis)
+            case finished(String, Analysis?)
+            case patienceOver
+        }
+        let (stream, continuation) = AsyncStream.makeStream(of: Event.self)
         let analyzer = analyzer
+        let patient = tagPatience != nil
         for candidate in candidates {
             // Unstructured on purpose: an analysis outlives a search that stops waiting for it.
-            Task {
-                let result = await analyzer.analysis(of: candidate)
-                continuation.yield((candidate.id, try? result.get()))
+            var measured: (@Sendable (Analysis) -> Void)?
+            if patient {
+                measured = { @Sendable analysis in _ = continuation.yield(.measured(candidate.id, analysis)) }
+            }
+            Task { [measured] in
+                let result = await analyzer.analysis(of: candidate, measured: measured)
+                continuation.yield(.finished(candidate.id, try? result.get()))
             }
         }
         let timer = Task {
             try? await Task.sleep(until: deadline, clock: .continuous)
             continuation.finish()
         }
+        let patience = tagPatience.map { patience in
+            Task {
+                try? await Task.sleep(until: started + patience, clock: .continuous)
+                continuation.yield(.patienceOver)
+            }
+        }
         var analyses: [String: Analysis] = [:]
-        var answered = 0
-        for await (id, analysis) in stream {
-            answered += 1
-            if let analysis { analyses[id] = analysis }
-            if answered == candidates.count { break }
+        var measures: [String: Analysis] = [:]
+        var answered = Set<String>()
+        var waitingForTags = true
+        for await event in stream {
+            switch event {
+            case .measured(let id, let analysis): measures[id] = analysis
+            case .finished(let id, let analysis):
+                answered.insert(id)
+                if let analysis { analyses[id] = analysis }
+            case .patienceOver: waitingForTags = false
+            }
+            if answered.count == candidates.count { break }
+            if !waitingForTags, candidates.allSatisfy({ answered.contains($0.id) || measures[$0.id] != nil }) { break }
         }
         timer.cancel()
+        patience?.cancel()
         continuation.finish()
-        return analyses
+        return analyses.merging(measures) { whole, _ in whole }
     }
 
     static func milliseconds(_ duration: Duration) -> Double {
