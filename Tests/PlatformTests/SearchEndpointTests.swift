@@ -283,9 +283,14 @@ import Testing
             #expect(status == .ok, "\(first)")
             let results = try #require(first["results"] as? [[String: Any]])
             #expect(results.count == 8)
+            // Each track has its measures, unless the default deadline (8 s) passed first, as it may on a
+            // loaded machine: then it is `pending`, with no analysis.
+            for result in results {
+                #expect((result["status"] as? String == "analysed") == (result["analysis"] is [String: Any]), "\(result)")
+            }
             let analyses = results.compactMap { $0["analysis"] as? [String: Any] }
-            #expect(analyses.count == 8, "every track has its measures: \(results.map { $0["status"] ?? "" })")
-            #expect(results.allSatisfy { $0["status"] as? String == "analysed" })
+            // A worker hears tags only when no input waits: whether the answer came at the last measures or
+            // at the deadline, the tracks measured last are still being tagged.
             let pending = analyses.filter { $0["tags_pending"] as? Bool == true }
             #expect(!pending.isEmpty, "the last track measured is still being tagged")
             for analysis in pending {
