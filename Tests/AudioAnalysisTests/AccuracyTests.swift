@@ -93,22 +93,26 @@ import Testing
         #expect(mirex / count >= 0.8, "\(summary)")
     }
 
-    @Test func krumhanslProfilesScoreBest() async throws {
+    /// The default profile is chosen on real recordings (`RealRecordingTempoKeyTests`); on synthetic music,
+    /// whose chords follow textbook weights, Krumhansl-Kessler scores best, and the default must stay close.
+    @Test func theDefaultProfileStaysCloseToTheBestOnSyntheticMusic() async throws {
         let (specs, paths) = try await Self.corpus.value
         let planner = FFTPlanner()
         let spectrogram = Spectrogram(
             sampleRate: AudioDecoder.analysisRate, frameSize: AudioAnalyzer.pitchFrame, hopSize: AudioAnalyzer.pitchHop,
             planner: planner)
-        var exact: [KeyProfile: Int] = [:]
+        var mirex: [KeyProfile: Double] = [:]
         for (spec, path) in zip(specs, paths) {
             let samples = try await Fixtures.offPool { try AudioDecoder().decode(path: path).mono }
             let chroma = Chromagram(samples: samples, spectrogram: spectrogram)
             let truth = MusicalKey(tonic: PitchClass(spec.tonic), mode: spec.mode == .major ? .major : .minor)
-            for profile in KeyProfile.allCases where KeyEstimator(profile: profile).estimate(chroma)?.key == truth {
-                exact[profile, default: 0] += 1
+            for profile in KeyProfile.allCases {
+                mirex[profile, default: 0] += KeyEstimator(profile: profile).estimate(chroma)?.key.mirexScore(against: truth) ?? 0
             }
         }
-        let best = exact.values.max() ?? 0
-        #expect(exact[KeyEstimator().profile] == best, "exact keys by profile: \(exact)")
+        let count = Double(specs.count)
+        let best = (mirex.values.max() ?? 0) / count
+        let chosen = (mirex[KeyEstimator().profile] ?? 0) / count
+        #expect(chosen >= best - 0.05, "MIREX scores by profile: \(mirex.mapValues { $0 / count })")
     }
 }

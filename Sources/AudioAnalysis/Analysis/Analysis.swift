@@ -4,7 +4,7 @@ import MusicTheory
 /// What the engine measures of one track: DESIGN.md's Analysis, snake_case in JSON.
 public struct Analysis: Sendable, Codable, Hashable {
     /// Bumped whenever a change to the engine changes results, so cached analyses are redone.
-    public static let currentVersion = 3
+    public static let currentVersion = 4
 
     public var durationSeconds: Double
     /// Nil when no steady pulse is found (silence, a drone, a clip shorter than a few seconds).

@@ -16,6 +16,12 @@ public enum KeyProfile: String, Sendable, CaseIterable {
     /// Faraldo et al.'s profiles from Beatport electronic dance music, with the degrees that EDM rarely
     /// sounds set to zero ("Key estimation in electronic dance music", ECIR 2016; Essentia's `bgate`).
     case bgate
+    /// Albrecht & Shanahan's profiles from 490 pieces of the common-practice period ("The use of large
+    /// corpora to train a new type of key-finding algorithm", Music Perception 31(1), 2013).
+    case albrecht
+    /// Krumhansl-Kessler and Albrecht-Shanahan added, each standardised (mean 0, deviation 1) first: the
+    /// listener's ratings and the corpus's counts, each correcting the other's mistakes.
+    case krumhanslAlbrecht
 
     /// Twelve weights, tonic first.
     public var major: [Double] {
@@ -29,6 +35,8 @@ public enum KeyProfile: String, Sendable, CaseIterable {
             ]
         case .diatonic: [1, 0, 0.5, 0, 1, 0.5, 0, 1, 0, 0.5, 0, 0.5]
         case .bgate: [1, 0, 0.42, 0, 0.53, 0.37, 0, 0.77, 0, 0.38, 0.21, 0.30]
+        case .krumhanslAlbrecht: Self.sum(Self.krumhansl.major, Self.albrecht.major)
+        case .albrecht: [0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081]
         }
     }
 
@@ -44,7 +52,19 @@ public enum KeyProfile: String, Sendable, CaseIterable {
             ]
         case .diatonic: [1, 0, 0.5, 1, 0, 0.5, 0, 1, 0.5, 0, 0.5, 0.25]
         case .bgate: [1, 0, 0.36, 0.39, 0, 0.38, 0, 0.74, 0.27, 0, 0.42, 0.23]
+        case .krumhanslAlbrecht: Self.sum(Self.krumhansl.minor, Self.albrecht.minor)
+        case .albrecht: [0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052]
         }
+    }
+
+    /// The two profiles standardised, then added.
+    private static func sum(_ a: [Double], _ b: [Double]) -> [Double] {
+        func standardised(_ values: [Double]) -> [Double] {
+            let mean = values.reduce(0, +) / Double(values.count)
+            let deviation = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)).squareRoot()
+            return values.map { ($0 - mean) / deviation }
+        }
+        return zip(standardised(a), standardised(b)).map(+)
     }
 
     func weights(for mode: Mode) -> [Double] { mode == .major ? major : minor }
