@@ -39,7 +39,7 @@ import Testing
             let bpm = try #require(line["bpm"] as? Double, "\(line)")
             let error = [truth, truth * 2, truth / 2].map { abs(bpm - $0) / $0 }.min()!
             #expect(error <= 0.04, "\(path): \(bpm) BPM")
-            #expect(line["analysis_version"] as? Int == 3)
+            #expect(line["analysis_version"] as? Int == 4)
             #expect((line["waveform"] as? [Double])?.count == 100)
             let sound = try #require(line["sound"] as? [Double], "no sound in \(path)")
             #expect(sound.count == 100 && sound.allSatisfy { (0...1).contains($0) })
