@@ -24,6 +24,7 @@ import math
 import multiprocessing
 import os
 import platform
+import resource
 import shutil
 import signal
 import statistics
@@ -61,6 +62,8 @@ BASELINE_WAV_SAMPLE_RATE = 44100
 GOAL_CLIP_TOTAL_MS = 100.0
 GOAL_ANALYSIS_OVER_DECODE = 1.3
 GOAL_PEAK_RSS_MB = 64.0
+# The DSP part (the analysis less the decode, tags off) against decoding the same file with the ffmpeg CLI.
+GOAL_DSP_OVER_FFMPEG = 1.0
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -206,12 +209,13 @@ def load_real(manifest_path: Path, folder: Path) -> list[Track]:
 # Ours: the musicforge binary
 
 
-def run_musicforge(binary: str, paths: list[Path], extra: list[str], timeout: float) -> dict[str, dict]:
+def run_musicforge(binary: str, paths: list[Path], extra: list[str], timeout: float,
+                   environment: dict[str, str] | None = None) -> dict[str, dict]:
     """Runs `musicforge analyze --json --timings EXTRA PATHS…` with one worker, so timings are not shared with
     another worker's load; returns its JSON lines by resolved path. Whatever it printed before failing or
     timing out is kept: files it did not answer for simply have no record."""
     command = [binary, "analyze", "--json", "--timings", *extra, *map(str, paths)]
-    env = dict(os.environ, ANALYSIS_WORKERS="1")
+    env = dict(os.environ, ANALYSIS_WORKERS="1", **(environment or {}))
     try:
         # In a process group of its own, so that a timeout ends its workers too (they hold its pipes open).
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
@@ -601,45 +605,66 @@ def conversion_note(converted: list[Track], tracks: list[Track]) -> list[str]:
 
 
 def speed_table(binary: str, clip: Path | None, long: Path | None, repeats: int, timeout: float) -> str:
-    """Ours only: decode-only against full analysis of the 30 s Opus clip, and peak RSS on the 10-minute file."""
+    """Ours only, tags off (these are the DSP engine's goals; what hearing costs is scripts/bench-tagging's):
+    decode-only against full analysis of the 30 s Opus clip, the DSP part against the ffmpeg CLI's decode of
+    the same clip, and peak RSS on the 10-minute file."""
     rows = []
-    if clip is not None:
-        rows += clip_rows(binary, clip, repeats, timeout)
-    if long is not None:
-        record = run_musicforge(binary, [long], [], timeout * 4).get(os.path.realpath(long)) or {}
-        rss = record.get("peak_rss_mb") if isinstance(record.get("peak_rss_mb"), (int, float)) else None
-        total = (record.get("timing_ms") or {}).get("total")
-        duration = audio_duration(long)
-        label = f"{duration / 60:.0f}-minute" if duration else "long"
-        rows.append([f"full analysis, {label} file (timing_ms.total)",
-                     _fmt(total if isinstance(total, (int, float)) else None, "ms"), "", "–", "–"])
-        rows.append([f"peak RSS of the worker, {label} file (peak_rss_mb)", _fmt(rss, "MB"), "",
-                     f"≤ {GOAL_PEAK_RSS_MB:g} MB", _met(rss, GOAL_PEAK_RSS_MB)])
-        if "error" in record:
-            rows.append(["(the long file failed)", str(record["error"])[:120], "", "–", "–"])
-    header = ["ours", "value (fresh worker)", "same, 2nd file in the worker", "goal", "met"]
+    with tempfile.TemporaryDirectory(prefix="musicforge-no-weights.") as empty:
+        tags_off = {"MUSICFORGE_MODELS": empty}
+        if clip is not None:
+            rows += clip_rows(binary, clip, repeats, timeout, tags_off)
+        if long is not None:
+            record = run_musicforge(binary, [long], [], timeout * 4, tags_off).get(os.path.realpath(long)) or {}
+            rss = record.get("peak_rss_mb") if isinstance(record.get("peak_rss_mb"), (int, float)) else None
+            total = (record.get("timing_ms") or {}).get("total")
+            duration = audio_duration(long)
+            label = f"{duration / 60:.0f}-minute" if duration else "long"
+            rows.append([f"full analysis, {label} file (timing_ms.total)",
+                         _fmt(total if isinstance(total, (int, float)) else None, "ms"), "", "–", "–"])
+            rows.append([f"peak RSS of the worker, {label} file (peak_rss_mb)", _fmt(rss, "MB"), "",
+                         f"≤ {GOAL_PEAK_RSS_MB:g} MB", _met(rss, GOAL_PEAK_RSS_MB)])
+            if "error" in record:
+                rows.append(["(the long file failed)", str(record["error"])[:120], "", "–", "–"])
+    header = ["ours, tags off", "value (fresh worker)", "same, 2nd file in the worker", "goal", "met"]
     return markdown_table(header, rows) if rows else ""
 
 
-def clip_rows(binary: str, clip: Path, repeats: int, timeout: float) -> list[list[str]]:
+def ffmpeg_decode_cpu_ms(clip: Path) -> float:
+    """CPU time of the ffmpeg CLI decoding `clip` to nothing on one thread, process start included."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-threads", "1", "-i", str(clip),
+                    "-f", "null", "-"], check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000
+
+
+def clip_rows(binary: str, clip: Path, repeats: int, timeout: float, environment: dict[str, str]) -> list[list[str]]:
     """Each run is one `analyze` with a fresh worker, as asked; it is given the clip twice (the second time
     under another name), so that the table also shows what a warm worker (FFT plans made, codecs opened)
     takes, which is what a long-lived worker pool pays. The goals are judged on the fresh-worker figure."""
     decode: tuple[list[float], list[float]] = ([], [])
     total: tuple[list[float], list[float]] = ([], [])
+    dsp: tuple[list[float], list[float]] = ([], [])
+    ffmpeg: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
         again = Path(folder) / f"again{clip.suffix}"
         shutil.copyfile(clip, again)
-        # Interleaved, so that a slow spell of the machine touches both figures alike.
+        # Interleaved, so that a slow spell of the machine touches every figure alike.
         for _ in range(repeats):
             for extra, sinks, field_name in ((["--decode-only"], decode, "decode"), ([], total, "total")):
-                records = run_musicforge(binary, [clip, again], extra, timeout)
-                for sink, path in zip(sinks, (clip, again)):
-                    value = ((records.get(os.path.realpath(path)) or {}).get("timing_ms") or {}).get(field_name)
+                records = run_musicforge(binary, [clip, again], extra, timeout, environment)
+                for index, path in enumerate((clip, again)):
+                    timing = (records.get(os.path.realpath(path)) or {}).get("timing_ms") or {}
+                    value = timing.get(field_name)
                     if isinstance(value, (int, float)):
-                        sink.append(float(value))
-    medians = [[statistics.median(v) if v else None for v in pair] for pair in (decode, total)]
-    ratios = [t / d if t is not None and d else None for d, t in zip(*medians)]
+                        sinks[index].append(float(value))
+                    if field_name == "total" and isinstance(timing.get("analysis"), (int, float)):
+                        dsp[index].append(float(timing["analysis"]))
+            ffmpeg.append(ffmpeg_decode_cpu_ms(clip))
+    medians = [[statistics.median(v) if v else None for v in pair] for pair in (decode, total, dsp)]
+    ratios = [t / d if t is not None and d else None for d, t in zip(medians[0], medians[1])]
+    ffmpeg_ms = statistics.median(ffmpeg) if ffmpeg else None
+    dsp_ratios = [d / ffmpeg_ms if d is not None and ffmpeg_ms else None for d in medians[2]]
     return [
         [f"decode only, 30 s Opus (timing_ms.decode, median of {len(decode[0])})",
          *(_fmt(v, "ms") for v in medians[0]), "–", "–"],
@@ -648,6 +673,12 @@ def clip_rows(binary: str, clip: Path, repeats: int, timeout: float) -> list[lis
          f"≤ {GOAL_CLIP_TOTAL_MS:g} ms", _met(medians[1][0], GOAL_CLIP_TOTAL_MS)],
         ["full analysis ÷ decode only", *(_fmt(v, "×", 2) for v in ratios),
          f"≤ {GOAL_ANALYSIS_OVER_DECODE:g}×", _met(ratios[0], GOAL_ANALYSIS_OVER_DECODE)],
+        [f"the DSP part alone (timing_ms.analysis, median of {len(dsp[0])})", *(_fmt(v, "ms") for v in medians[2]),
+         "–", "–"],
+        [f"ffmpeg CLI decoding the same clip (-f null, one thread, CPU, median of {len(ffmpeg)})",
+         _fmt(ffmpeg_ms, "ms"), "", "–", "–"],
+        ["the DSP part ÷ the ffmpeg CLI's decode", *(_fmt(v, "×", 2) for v in dsp_ratios),
+         f"≤ {GOAL_DSP_OVER_FFMPEG:g}×", _met(dsp_ratios[0], GOAL_DSP_OVER_FFMPEG)],
     ]
 
 

@@ -58,7 +58,7 @@ public final class AudioMeasurements: DecodedAudioSink {
     public func analysis(of stream: DecodedStream) -> Analysis {
         let (analysis, patches) = measures(of: stream)
         guard let patches else { return analysis }
-        return timed { tagged(analysis, patches: patches) }
+        return tagged(analysis, patches: patches)
     }
 
     /// Finishes a decode that has ended without tagging it: the DSP measures (tempo, key, energy,
@@ -81,10 +81,11 @@ public final class AudioMeasurements: DecodedAudioSink {
         return tagged(analysis, patches: patches)
     }
 
-    /// `analysis` with what the tagger hears in `patches` (`measures(of:)`'s).
+    /// `analysis` with what the tagger hears in `patches` (`measures(of:)`'s), its CPU time counted in
+    /// `cpuMilliseconds` (the analysis', not the decode's).
     public func tagged(_ analysis: Analysis, patches: [[Float]]) -> Analysis {
         guard let tagger else { return analysis }
-        return Self.tagged(analysis, patches: patches, by: tagger)
+        return timed { Self.tagged(analysis, patches: patches, by: tagger) }
     }
 
     /// `analysis` with what `tagger` hears in `patches`.
