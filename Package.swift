@@ -51,6 +51,9 @@ let package = Package(
         // Music theory: pitch classes, keys, Camelot and Open Key, harmonic distance. Pure Swift.
         .target(name: "MusicTheory"),
 
+        // The values every layer shares: JSON as a value and as text, the in-process cache.
+        .target(name: "Core"),
+
         // A deterministic synthesiser of music with known tempo and key, for tests, benchmarks and
         // the demo library.
         .target(name: "Synthesis"),
@@ -67,6 +70,7 @@ let package = Package(
         .target(
             name: "QueryParsing",
             dependencies: [
+                "Core",
                 "MusicTheory",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -78,6 +82,7 @@ let package = Package(
         .target(
             name: "Catalogs",
             dependencies: [
+                "Core",
                 "CProcessSpawn",
                 "QueryParsing",
                 "AudioAnalysis",
@@ -93,6 +98,7 @@ let package = Package(
         .target(
             name: "Platform",
             dependencies: [
+                "Core",
                 "CHiredis",
                 "AudioAnalysis",
                 "AudioTagging",
@@ -158,7 +164,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QueryParsingTests",
-            dependencies: ["QueryParsing", "MusicTheory", "TestSupport"],
+            dependencies: ["Core", "QueryParsing", "MusicTheory", "TestSupport"],
             // The query table is read by path, by the tests and by scripts/bench-parse.
             exclude: ["Resources"]
         ),
@@ -177,6 +183,7 @@ let package = Package(
         .testTarget(
             name: "PlatformTests",
             dependencies: [
+                "Core",
                 "Platform",
                 "AudioAnalysis",
                 "Catalogs",

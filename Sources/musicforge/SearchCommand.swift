@@ -74,6 +74,7 @@ struct SearchCommand: AsyncParsableCommand {
             analyzer: CandidateAnalyzer(
                 pool: pool, store: MemoryAnalysisStore(), library: localLibrary, downloader: downloader,
                 youtube: YTDLPFetcher(program: configuration.ytdlpPath)),
+            ranker: Ranker(weights: configuration.rankingWeights),
             // A library alone: all of it (up to the provider's 500) is a candidate, heard or not; a
             // word-only query on files that say nothing needs every file's tags.
             candidatesPerSource: chosen == [.local] ? LocalLibraryProvider.defaultMaxCandidates : 50)

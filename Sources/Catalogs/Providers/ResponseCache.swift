@@ -1,3 +1,4 @@
+import Core
 import QueryParsing
 
 /// Provider answers kept for a while, so repeated searches spend no quota. Redis in the server

@@ -1,4 +1,3 @@
-import AudioAnalysis
 import CProcessSpawn
 import Foundation
 import Synchronization

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import HTTPTypes
 
@@ -84,68 +85,5 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         JSONText.appendString(requestID, to: &json)
         json += "}}"
         return Array(json.utf8)
-    }
-}
-
-/// A JSON value for free-form `details`.
-public enum JSONValue: Sendable, Equatable, Decodable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
-    ExpressibleByBooleanLiteral, ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral
-{
-    case string(String)
-    case number(Double)
-    case bool(Bool)
-    case object([String: JSONValue])
-    case array([JSONValue])
-    case null
-
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int) { self = .number(Double(value)) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { $1 }))
-    }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-
-    /// Appends this value as compact JSON, object keys sorted.
-    func append(to json: inout String) {
-        switch self {
-        case .string(let value): JSONText.appendString(value, to: &json)
-        case .number(let value): JSONText.appendNumber(value, to: &json)
-        case .bool(let value): json += value ? "true" : "false"
-        case .null: json += "null"
-        case .array(let values):
-            json += "["
-            for (index, value) in values.enumerated() {
-                if index > 0 { json += "," }
-                value.append(to: &json)
-            }
-            json += "]"
-        case .object(let values):
-            json += "{"
-            for (index, key) in values.keys.sorted().enumerated() {
-                if index > 0 { json += "," }
-                JSONText.appendString(key, to: &json)
-                json += ":"
-                values[key]!.append(to: &json)
-            }
-            json += "}"
-        }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
     }
 }

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// `prompts/filters.schema.json`: sent to the LLM as the shape to answer in, and used to check the

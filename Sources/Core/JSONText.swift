@@ -3,9 +3,9 @@
 ///
 /// Strings and numbers come out as the generated server's `JSONEncoder` writes them (slashes
 /// unescaped), so a hand-written body and an encoded one cannot be told apart.
-enum JSONText {
+public enum JSONText {
     /// A JSON string literal (RFC 8259 section 7 escapes).
-    static func appendString(_ value: String, to json: inout String) {
+    public static func appendString(_ value: String, to json: inout String) {
         json += "\""
         // Most strings need no escape: then they go in whole.
         if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
@@ -32,7 +32,7 @@ enum JSONText {
     }
 
     /// A number: integral values without a fraction (`120`, not `120.0`), `null` for non-finite ones.
-    static func appendNumber(_ value: Double, to json: inout String) {
+    public static func appendNumber(_ value: Double, to json: inout String) {
         if value.rounded() == value, abs(value) < 1e15 {
             json += String(Int64(value))
         } else if value.isFinite {
