@@ -51,8 +51,9 @@ let package = Package(
         // Music theory: pitch classes, keys, Camelot and Open Key, harmonic distance. Pure Swift.
         .target(name: "MusicTheory"),
 
-        // The values every layer shares: JSON as a value and as text, the in-process cache.
-        .target(name: "Core"),
+        // The values every layer shares: the Filters a query means, the music vocabulary, JSON as a
+        // value and as text, the in-process cache.
+        .target(name: "Core", dependencies: ["MusicTheory"]),
 
         // A deterministic synthesiser of music with known tempo and key, for tests, benchmarks and
         // the demo library.
@@ -66,7 +67,7 @@ let package = Package(
         // The audio engine: decoding through FFmpeg, analysis on FFTW, tagging.
         .target(name: "AudioAnalysis", dependencies: ["CFFmpeg", "CFFTW", "CProcessSpawn", "MusicTheory", "AudioTagging"]),
 
-        // Query understanding: the Filters model, the rule parser, LLM providers and prompts.
+        // Query understanding: free text to Filters, by the rule parser or an LLM provider and its prompts.
         .target(
             name: "QueryParsing",
             dependencies: [
@@ -84,7 +85,6 @@ let package = Package(
             dependencies: [
                 "Core",
                 "CProcessSpawn",
-                "QueryParsing",
                 "AudioAnalysis",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -92,7 +92,7 @@ let package = Package(
         ),
 
         // Search: orchestration (parse, fan out, analyse, rank) and ranking. Storage behind protocols.
-        .target(name: "Search", dependencies: ["QueryParsing", "Catalogs", "AudioAnalysis", "AudioTagging", "MusicTheory"]),
+        .target(name: "Search", dependencies: ["Core", "QueryParsing", "Catalogs", "AudioAnalysis", "AudioTagging", "MusicTheory"]),
 
         // The service platform: configuration, Redis, PostgreSQL, the HTTP app.
         .target(
@@ -130,6 +130,7 @@ let package = Package(
         .executableTarget(
             name: "musicforge",
             dependencies: [
+                "Core",
                 "Platform",
                 "AudioAnalysis",
                 "AudioTagging",
@@ -170,11 +171,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SearchTests",
-            dependencies: ["Search", "Catalogs", "QueryParsing", "AudioAnalysis", "AudioTagging", "MusicTheory", "TestSupport"]
+            dependencies: ["Core", "Search", "Catalogs", "QueryParsing", "AudioAnalysis", "AudioTagging", "MusicTheory", "TestSupport"]
         ),
         .testTarget(
             name: "CatalogsTests",
-            dependencies: ["Catalogs", "QueryParsing", "AudioAnalysis", "Synthesis", "TestSupport"]
+            dependencies: ["Core", "Catalogs", "QueryParsing", "AudioAnalysis", "Synthesis", "TestSupport"]
         ),
         .testTarget(
             name: "CLITests",

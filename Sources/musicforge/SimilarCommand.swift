@@ -1,6 +1,7 @@
 import ArgumentParser
 import AudioAnalysis
 import Catalogs
+import Core
 import Foundation
 import Logging
 import Platform

@@ -1,5 +1,6 @@
 import AudioAnalysis
 import Catalogs
+import Core
 import Foundation
 import QueryParsing
 import Synthesis

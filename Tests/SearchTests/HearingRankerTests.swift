@@ -1,7 +1,7 @@
 import AudioAnalysis
 import AudioTagging
 import Catalogs
-import QueryParsing
+import Core
 import Testing
 
 @testable import Search

@@ -1,5 +1,6 @@
 import AudioAnalysis
 import Catalogs
+import Core
 import MusicTheory
 import QueryParsing
 import Testing

@@ -1,5 +1,5 @@
+import Core
 import Foundation
-import QueryParsing
 
 /// Jamendo API v3 `/tracks`: Creative Commons music with its own tags and a speed bucket per track.
 ///

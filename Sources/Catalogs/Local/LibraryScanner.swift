@@ -1,6 +1,6 @@
 import AudioAnalysis
+import Core
 import Foundation
-import QueryParsing
 
 /// One audio file of a local library, as the folder shows it now.
 public struct LibraryFile: Sendable, Hashable {

@@ -1,6 +1,6 @@
 import AudioAnalysis
+import Core
 import Foundation
-import QueryParsing
 import Synchronization
 
 /// A folder of audio files as a catalogue, with every file's analysis kept in a ``LibraryIndexStore``

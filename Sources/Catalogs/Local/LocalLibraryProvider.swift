@@ -1,4 +1,4 @@
-import QueryParsing
+import Core
 
 /// The local library as a catalogue: every file, those whose tags and title match the query first,
 /// then those heard to (the tags of their analysis, once analysed).

@@ -1,5 +1,5 @@
+import Core
 import Foundation
-import QueryParsing
 
 /// Openverse `/v1/audio/`: openly licensed audio from Jamendo, Freesound, Wikimedia and others,
 /// anonymously (page size at most 20, strict rate limits, so answers are cached). Durations come in

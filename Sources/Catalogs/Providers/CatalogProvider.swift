@@ -1,4 +1,4 @@
-import QueryParsing
+import Core
 
 /// A music catalogue: filters in, candidates out, within a deadline.
 ///

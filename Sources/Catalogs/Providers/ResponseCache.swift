@@ -1,5 +1,4 @@
 import Core
-import QueryParsing
 
 /// Provider answers kept for a while, so repeated searches spend no quota. Redis in the server
 /// (`Platform`); ``MemoryResponseCache`` for the command line and tests. Failures are misses.

@@ -1,4 +1,4 @@
-import QueryParsing
+import Core
 
 /// Asks several catalogues at once under one deadline and gathers what came back in time.
 ///

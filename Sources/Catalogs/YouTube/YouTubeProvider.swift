@@ -1,5 +1,5 @@
+import Core
 import Foundation
-import QueryParsing
 
 /// YouTube Data API v3: `search.list` (music videos for the query) and one batched `videos.list`
 /// for durations, tags and licenses.

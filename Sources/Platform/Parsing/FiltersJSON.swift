@@ -1,5 +1,4 @@
 import Core
-import QueryParsing
 
 /// ``Filters`` as the JSON body of `POST /v1/parse`, written by hand.
 ///

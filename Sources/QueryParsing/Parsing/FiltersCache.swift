@@ -1,3 +1,4 @@
+import Core
 /// Where parsed filters are kept between processes: Redis in the server (`Platform`).
 ///
 /// Implementations swallow their own failures (a cache that is down is a miss, never an error).

@@ -1,3 +1,4 @@
+import Core
 /// Durations: "under 3 minutes", "less than 4 min", "over 5 mins long", "3-5 minutes", "between 2 and 4
 /// minutes", "around 3:30", "90 seconds", "short", "long".
 extension ParseState {

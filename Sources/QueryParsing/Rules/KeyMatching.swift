@@ -1,3 +1,4 @@
+import Core
 import MusicTheory
 
 /// Keys in the spellings DJs use: "A minor", "Am", "a min", "F#m", "F♯ minor", "Gb", "E flat major",

@@ -1,3 +1,4 @@
+import Core
 /// Numbers written as words: "ninety", "ninety-five", "a hundred and twenty", and the DJ habit of
 /// saying tempi in two parts, "one twenty eight" for 128.
 enum NumberWords {

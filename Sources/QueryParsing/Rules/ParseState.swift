@@ -1,3 +1,4 @@
+import Core
 import MusicTheory
 
 /// The rule parser's working state for one query: the tokens, which of them a matcher has taken,

@@ -1,3 +1,4 @@
+import Core
 /// Known phrases (genres, moods, instruments, vocals, energy and tempo words), exclusions ("no
 /// drums", "without guitar", "no vocals"), decades ("90s") and explicit energy ("energy 0.8").
 extension ParseState {

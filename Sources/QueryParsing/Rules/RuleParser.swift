@@ -1,3 +1,4 @@
+import Core
 /// The built-in parser: free text to ``Filters`` by rules, with no outside service.
 ///
 /// Matchers run in an order that settles ambiguity: durations first ("under 3 minutes" is not a

@@ -1,3 +1,4 @@
+import Core
 /// Tempo: "120bpm", "118-124 BPM", "between 90 and 100", "from 125 to 128", "around 128", "128ish",
 /// "170+", "under 100 bpm", "ninety bpm", "one twenty eight bpm".
 extension ParseState {

@@ -1,3 +1,4 @@
+import Core
 /// Typo correction towards the vocabulary: "tehcno" → "techno", "minro" → "minor", "instrumnetal" →
 /// "instrumental".
 ///

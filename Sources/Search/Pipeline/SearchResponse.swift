@@ -1,6 +1,6 @@
 import AudioAnalysis
 import Catalogs
-import QueryParsing
+import Core
 
 /// DESIGN.md's search result.
 public struct SearchResponse: Sendable, Codable, Hashable {

@@ -1,7 +1,7 @@
 import AudioAnalysis
 import Catalogs
+import Core
 import MusicTheory
-import QueryParsing
 
 /// Distance of a track to the filters, per dimension: 0 is a perfect match, 1 as far as it gets.
 public struct Distance: Sendable, Hashable, Codable {

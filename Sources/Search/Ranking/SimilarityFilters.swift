@@ -1,6 +1,6 @@
 import AudioAnalysis
+import Core
 import MusicTheory
-import QueryParsing
 
 extension Filters {
     /// What "close to this track" means: its tempo ±4%, its key with Camelot neighbours welcome, its

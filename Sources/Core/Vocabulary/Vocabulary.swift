@@ -3,9 +3,9 @@
 /// Every phrase is stored in the form ``QueryText`` gives it, so "R&B", "r & b" and "r&b" are one
 /// entry. Phrases with a hyphen also match written apart and written together ("lo-fi", "lo fi",
 /// "lofi").
-enum Vocabulary {
+public enum Vocabulary {
     /// What a known phrase means.
-    enum Meaning: Sendable, Equatable {
+    public enum Meaning: Sendable, Equatable {
         case genre(String)
         case mood(String)
         case instrument(String)
@@ -17,11 +17,11 @@ enum Vocabulary {
     }
 
     /// Tempo described in words.
-    enum TempoWord: Sendable, Equatable {
+    public enum TempoWord: Sendable, Equatable {
         case verySlow, slow, medium, fast, veryFast
 
         /// The BPM range meant when no genre narrows it.
-        var range: ClosedRange<Double> {
+        public var range: ClosedRange<Double> {
             switch self {
             case .verySlow: 50...75
             case .slow: 60...95
@@ -33,10 +33,10 @@ enum Vocabulary {
     }
 
     /// The longest phrase, in tokens.
-    static let longestPhrase = phrases.keys.map { $0.split(separator: " ").count }.max() ?? 1
+    public static let longestPhrase = phrases.keys.map { $0.split(separator: " ").count }.max() ?? 1
 
     /// Normalised phrase → meaning.
-    static let phrases: [String: Meaning] = {
+    public static let phrases: [String: Meaning] = {
         var table: [String: Meaning] = [:]
         func add(_ phrase: String, _ meaning: Meaning) {
             for variant in variants(of: phrase) where table[variant] == nil { table[variant] = meaning }
@@ -58,7 +58,7 @@ enum Vocabulary {
 
     /// Every word that appears in a phrase, a stop word or a word the matchers read: typo correction
     /// leaves these alone and corrects towards the phrase words.
-    static let knownWords: Set<String> = {
+    public static let knownWords: Set<String> = {
         var words = Set(phrases.keys.flatMap { $0.split(separator: " ").map(String.init) })
         words.formUnion(stopWords)
         words.formUnion(structureWords)
@@ -66,14 +66,14 @@ enum Vocabulary {
     }()
 
     /// Phrase words of at least five letters: the targets of typo correction.
-    static let correctionTargets: [[UInt8]] = {
+    public static let correctionTargets: [[UInt8]] = {
         var words = Set(phrases.keys.flatMap { $0.split(separator: " ").map(String.init) })
         words.formUnion(["minor", "major", "instrumental", "between", "around", "without", "minutes", "seconds", "compatible"])
         return words.filter { $0.utf8.count >= 5 && $0.allSatisfy(\.isLetter) }.sorted().map { Array($0.utf8) }
     }()
 
     /// Words with no content of their own in a music query.
-    static let stopWords: Set<String> = [
+    public static let stopWords: Set<String> = [
         "a", "an", "the", "some", "any", "me", "my", "i", "im", "am", "was", "were", "we", "us", "you", "your", "our", "for", "with", "and",
         "or",
         "of", "to", "in", "on", "at", "by", "from", "into", "that", "this", "those", "these", "it", "its", "is", "are", "be",
@@ -87,7 +87,7 @@ enum Vocabulary {
     ]
 
     /// Words the structural matchers (tempo, key, duration, exclusion) read.
-    static let structureWords: Set<String> = [
+    public static let structureWords: Set<String> = [
         "between", "from", "to", "and", "under", "below", "over", "above", "less", "more", "than", "least", "most",
         "max", "maximum", "min", "minimum", "minute", "minutes", "mins", "sec", "secs", "second", "seconds", "hour", "hours",
         "hr", "hrs", "long", "short", "longer", "shorter", "faster", "slower", "approx", "approximately", "roughly",
@@ -97,7 +97,7 @@ enum Vocabulary {
     ]
 
     /// Instruments by canonical name, with their other spellings.
-    static let instruments: [(String, [String])] = [
+    public static let instruments: [(String, [String])] = [
         ("piano", ["pianos", "grand piano", "keys piano"]),
         ("rhodes", ["electric piano", "e-piano", "wurlitzer"]),
         ("organ", ["organs", "hammond"]),
@@ -125,7 +125,7 @@ enum Vocabulary {
     ]
 
     /// Vocal presence.
-    static let vocals: [(String, Meaning)] = [
+    public static let vocals: [(String, Meaning)] = [
         ("instrumental", .vocals(.instrumental, keyword: nil)),
         ("instrumentals", .vocals(.instrumental, keyword: nil)),
         ("vocal free", .vocals(.instrumental, keyword: nil)),
@@ -152,7 +152,7 @@ enum Vocabulary {
     ]
 
     /// Energy levels named outright and occasions that imply one.
-    static let energyWords: [(String, Meaning)] = [
+    public static let energyWords: [(String, Meaning)] = [
         ("high energy", .energy(NumericRange(min: 0.7, max: 1, target: 0.85), keyword: nil)),
         ("high-energy", .energy(NumericRange(min: 0.7, max: 1, target: 0.85), keyword: nil)),
         ("full energy", .energy(NumericRange(min: 0.75, max: 1, target: 0.9), keyword: nil)),
@@ -184,7 +184,7 @@ enum Vocabulary {
     ]
 
     /// Tempo in words.
-    static let tempoWords: [(String, TempoWord)] = [
+    public static let tempoWords: [(String, TempoWord)] = [
         ("very slow", .verySlow), ("super slow", .verySlow), ("slow", .slow), ("slowish", .slow), ("slow jams", .slow),
         ("low tempo", .slow), ("midtempo", .medium), ("mid-tempo", .medium), ("medium tempo", .medium),
         ("moderate tempo", .medium), ("fast", .fast), ("fast paced", .fast), ("fast-paced", .fast), ("quick", .fast),
@@ -193,10 +193,10 @@ enum Vocabulary {
     ]
 
     /// The form phrases are stored and looked up in: ``QueryText`` tokens joined by spaces.
-    static func key(_ text: String) -> String { QueryText(text).tokens.map(\.text).joined(separator: " ") }
+    public static func key(_ text: String) -> String { QueryText(text).tokens.map(\.text).joined(separator: " ") }
 
     /// The phrase's ``key(_:)``, plus the apart and together forms of hyphenated phrases.
-    static func variants(of phrase: String) -> [String] {
+    public static func variants(of phrase: String) -> [String] {
         let texts = QueryText(phrase).tokens.map(\.text)
         var result = [texts.joined(separator: " ")]
         if texts.contains("-") {

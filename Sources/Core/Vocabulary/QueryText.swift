@@ -6,20 +6,20 @@ import Foundation
 /// become `#` and `b`; typographic dashes and tildes become their ASCII forms; apostrophes vanish
 /// inside words ("drum'n'bass" → "drumnbass"). Letters and digits split into separate tokens ("120bpm"
 /// → "120", "bpm"), remembering that they were glued, so "8a" and "f#m" can still be read as one code.
-struct QueryText: Sendable {
-    enum Kind: Sendable, Equatable { case word, number, symbol }
+public struct QueryText: Sendable {
+    public enum Kind: Sendable, Equatable { case word, number, symbol }
 
-    struct Token: Sendable, Equatable {
-        var text: String {
+    public struct Token: Sendable, Equatable {
+        public var text: String {
             didSet { number = kind == .number ? Double(text) : nil }
         }
-        var kind: Kind
+        public var kind: Kind
         /// No space between this token and the previous one.
-        var glued: Bool
+        public var glued: Bool
         /// The value of a number token, read once: matchers ask for it at every position they try.
-        private(set) var number: Double?
+        public private(set) var number: Double?
 
-        init(text: String, kind: Kind, glued: Bool) {
+        public init(text: String, kind: Kind, glued: Bool) {
             self.text = text
             self.kind = kind
             self.glued = glued
@@ -27,11 +27,11 @@ struct QueryText: Sendable {
         }
     }
 
-    let tokens: [Token]
+    public let tokens: [Token]
 
     /// The normalised query: tokens separated by single spaces, symbols other than the musical ones
     /// dropped. Two queries that differ only in case, accents, spacing or punctuation share it.
-    var normalized: String {
+    public var normalized: String {
         var result = ""
         for token in tokens where token.kind != .symbol || "#&-".contains(token.text) {
             if !result.isEmpty && !token.glued { result.append(" ") }
@@ -40,7 +40,7 @@ struct QueryText: Sendable {
         return result
     }
 
-    init(_ query: String) {
+    public init(_ query: String) {
         var tokens: [Token] = []
         // Queries run to a handful of words; growing the array one step at a time cost three allocations.
         tokens.reserveCapacity(16)
