@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
         .package(url: "https://github.com/swift-server/swift-openapi-hummingbird.git", from: "2.1.0"),
@@ -94,11 +95,27 @@ let package = Package(
         // Search: orchestration (parse, fan out, analyse, rank) and ranking. Storage behind protocols.
         .target(name: "Search", dependencies: ["Core", "QueryParsing", "Catalogs", "AudioAnalysis", "AudioTagging", "MusicTheory"]),
 
-        // The service platform: configuration, Redis, PostgreSQL, the HTTP app.
+        // The Redis client: RESP over SwiftNIO, a connection per event loop, scripts by SHA-1; hiredis
+        // for the blocking subscriber.
+        .target(
+            name: "Redis",
+            dependencies: [
+                "CHiredis",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // The service platform: configuration, PostgreSQL, keys, limits and usage, the HTTP app.
         .target(
             name: "Platform",
             dependencies: [
                 "Core",
+                "Redis",
                 "CHiredis",
                 "AudioAnalysis",
                 "AudioTagging",
@@ -184,6 +201,7 @@ let package = Package(
         .testTarget(
             name: "PlatformTests",
             dependencies: [
+                "Redis",
                 "Core",
                 "Platform",
                 "AudioAnalysis",

@@ -1,5 +1,6 @@
 import AudioAnalysis
 import Foundation
+import Redis
 import Testing
 
 @testable import Platform

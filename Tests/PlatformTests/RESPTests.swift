@@ -1,4 +1,5 @@
 import NIOCore
+@testable import Redis
 import Testing
 
 @testable import Platform

@@ -1,4 +1,5 @@
 import Foundation
+@testable import Redis
 import Synchronization
 import TestSupport
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Redis
 import TestSupport
 
 @testable import Platform

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import Prometheus
 import QueryParsing
+import Redis
 import TestSupport
 
 @testable import Platform

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import QueryParsing
+import Redis
 import Search
 
 /// Everything the service reads from its environment, read and checked once at start.

@@ -1,4 +1,5 @@
 import Foundation
+import Redis
 
 /// Where PostgreSQL is, parsed from `DATABASE_URL` (`postgres://user:password@host:port/database?sslmode=…`).
 public struct DatabaseSettings: Sendable, Equatable {
@@ -64,22 +65,8 @@ public struct DatabaseSettings: Sendable, Equatable {
     }
 }
 
-/// Where Redis is, parsed from `REDIS_URL` (`redis://[user:password@]host[:port][/db]`).
-public struct RedisSettings: Sendable, Equatable {
-    public var host: String
-    public var port: Int
-    public var username: String?
-    public var password: String?
-    public var database: Int
-
-    public init(host: String, port: Int = 6379, username: String? = nil, password: String? = nil, database: Int = 0) {
-        self.host = host
-        self.port = port
-        self.username = username
-        self.password = password
-        self.database = database
-    }
-
+/// `REDIS_URL` (`redis://[user:password@]host[:port][/db]`) read into settings.
+extension RedisSettings {
     public init(url string: String, name: String = "REDIS_URL") throws(ConfigurationError) {
         let expected = "a URL like redis://127.0.0.1:6379/0"
         guard let components = URLComponents(string: string), components.scheme == "redis",

@@ -1,4 +1,5 @@
 import PostgresNIO
+import Redis
 import _ConnectionPoolModule
 
 /// Errors of Redis and PostgreSQL that mean the store is out of reach or out of service, as a 503: the

@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Logging
 import QueryParsing
+import Redis
 
 /// Parsed filters shared by every instance through Redis (`mf:filters:`), with a TTL. Redis being
 /// down makes every lookup a miss; it never fails a parse.

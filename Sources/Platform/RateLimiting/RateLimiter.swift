@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Prometheus
+import Redis
 import Synchronization
 
 /// Spends a request's cost against all of its tier's windows at once, or refuses it whole.

@@ -1,5 +1,6 @@
 import Catalogs
 import Logging
+import Redis
 
 /// Bytes kept in Redis for a while under `prefix` + the SHA-256 of a key (a bounded key for any
 /// text: a query, a request URL, a track id), shared by every instance. Redis down is a miss, never an

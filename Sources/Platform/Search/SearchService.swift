@@ -6,6 +6,7 @@ import Logging
 import MusicTheory
 import NIOCore
 import QueryParsing
+import Redis
 import Search
 
 /// The search endpoints' work: validation, the response cache, the pipeline, the `searches` row.

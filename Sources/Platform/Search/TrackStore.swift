@@ -3,6 +3,7 @@ import Catalogs
 import Foundation
 import Logging
 import PostgresNIO
+import Redis
 import Search
 
 /// Analysed tracks: PostgreSQL's `tracks` table, with Redis in front (`mf:analysis:<version>:<id>`,

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Prometheus
+import Redis
 import ServiceLifecycle
 
 /// The `serve` command's work: build the dependencies from configuration and run until SIGTERM or SIGINT.

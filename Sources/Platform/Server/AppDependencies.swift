@@ -3,6 +3,7 @@ import Catalogs
 import Logging
 import Prometheus
 import QueryParsing
+import Redis
 import Search
 
 /// What the HTTP layer needs, built once at start and passed down: no globals.

@@ -1,4 +1,5 @@
 import Foundation
+import Redis
 
 /// One authenticated request that got a response: the unit of billing.
 public struct UsageEvent: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Redis
 import Synchronization
 
 /// Appends a usage event to the Redis Stream before the response leaves.

@@ -149,7 +149,7 @@ public final class RedisClient: Sendable, Service {
 
     private static let evalsha = Array("EVALSHA".utf8)
     /// 0 to 9 as command arguments, written once.
-    static let decimals = (0...9).map { Array(String($0).utf8) }
+    public static let decimals = (0...9).map { Array(String($0).utf8) }
 
     /// Whether `PING` answers within the command timeout.
     public func ping() async -> Bool {
@@ -259,7 +259,7 @@ public struct RedisScript: Sendable {
 extension RedisClient {
     /// `prefix` followed by the SHA-256 of `key` in hex: a bounded Redis key for an unbounded text
     /// (a query, a provider request URL).
-    static func digestKey(_ prefix: String, _ key: String) -> String {
+    public static func digestKey(_ prefix: String, _ key: String) -> String {
         prefix + SHA256.hash(data: Array(key.utf8)).map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
     }
 }

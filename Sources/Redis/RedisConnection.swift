@@ -12,12 +12,12 @@ import CHiredis
 ///
 /// Every call blocks its thread, so callers run it on a thread pool, never on Swift's cooperative threads.
 /// The pool hands a connection to one caller at a time, which is what makes the `@unchecked Sendable` sound.
-final class RedisConnection: @unchecked Sendable {
+public final class RedisConnection: @unchecked Sendable {
     private let context: UnsafeMutablePointer<redisContext>
     private(set) var isBroken = false
 
     /// Connects, authenticates and selects the database, or throws.
-    init(settings: RedisSettings, connectTimeout: Duration, commandTimeout: Duration) throws(RedisError) {
+    public init(settings: RedisSettings, connectTimeout: Duration, commandTimeout: Duration) throws(RedisError) {
         guard let context = redisConnectWithTimeout(settings.host, Int32(settings.port), Self.makeTimeval(connectTimeout)) else {
             throw .connectionFailed("out of memory")
         }
@@ -46,7 +46,7 @@ final class RedisConnection: @unchecked Sendable {
     ///
     /// Redis never speaks first on a plain connection, so anything readable while idle means it is gone:
     /// checking this before reuse avoids sending a command into a dead socket.
-    var isClosedByPeer: Bool {
+    public var isClosedByPeer: Bool {
         var descriptor = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
         let ready = poll(&descriptor, 1, 0)
         return ready != 0
@@ -56,7 +56,7 @@ final class RedisConnection: @unchecked Sendable {
     ///
     /// Error replies come back as ``RedisValue/error(_:)`` values; only transport failures throw.
     /// After a transport failure the connection is broken and must be dropped.
-    func send(_ commands: [RedisCommand]) throws(RedisError) -> [RedisValue] {
+    public func send(_ commands: [RedisCommand]) throws(RedisError) -> [RedisValue] {
         guard !isBroken else { throw .connectionLost("the connection was already broken") }
         for command in commands {
             let status = Self.withArgv(command.arguments) { argc, argv, lengths in
@@ -77,7 +77,7 @@ final class RedisConnection: @unchecked Sendable {
     }
 
     /// Reads one more reply without sending anything: messages on a subscribed connection.
-    func readReply() throws(RedisError) -> RedisValue {
+    public func readReply() throws(RedisError) -> RedisValue {
         guard !isBroken else { throw .connectionLost("the connection was already broken") }
         var raw: UnsafeMutableRawPointer?
         guard redisGetReply(context, &raw) == REDIS_OK, let raw else { throw fail() }
@@ -86,7 +86,7 @@ final class RedisConnection: @unchecked Sendable {
     }
 
     /// Wakes a thread blocked in ``readReply()`` by closing the socket under it; the connection is then broken.
-    func shutdownSocket() {
+    public func shutdownSocket() {
         _ = shutdown(context.pointee.fd, Int32(SHUT_RDWR))
     }
 
