@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
         .package(url: "https://github.com/swift-server/swift-openapi-hummingbird.git", from: "2.1.0"),
@@ -110,11 +111,25 @@ let package = Package(
             ]
         ),
 
-        // The service platform: configuration, PostgreSQL, keys, limits and usage, the HTTP app.
+        // PostgreSQL: the client's pool and settings, the migrations (embedded) and their runner.
+        .target(
+            name: "Database",
+            dependencies: [
+                "Core",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.embedInCode("Migrations")]
+        ),
+
+        // The service platform: configuration, keys, limits and usage, the stores, the HTTP app.
         .target(
             name: "Platform",
             dependencies: [
                 "Core",
+                "Database",
                 "Redis",
                 "CHiredis",
                 "AudioAnalysis",
@@ -137,7 +152,6 @@ let package = Package(
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
             ],
             resources: [
-                .embedInCode("Database/Migrations"),
                 .embedInCode("Resources/openapi-document.yaml"),
             ],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
@@ -148,6 +162,8 @@ let package = Package(
             name: "musicforge",
             dependencies: [
                 "Core",
+                "Database",
+                "Redis",
                 "Platform",
                 "AudioAnalysis",
                 "AudioTagging",
@@ -196,11 +212,12 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["TestSupport", "Platform"]
+            dependencies: ["Core", "TestSupport", "Platform"]
         ),
         .testTarget(
             name: "PlatformTests",
             dependencies: [
+                "Database",
                 "Redis",
                 "Core",
                 "Platform",

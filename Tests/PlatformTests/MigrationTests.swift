@@ -1,3 +1,4 @@
+@testable import Database
 import Foundation
 import TestSupport
 import Testing
@@ -8,7 +9,7 @@ import Testing
     @Test func everyMigrationFileIsRegistered() throws {
         let directory = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Sources/Platform/Database/Migrations")
+            .appendingPathComponent("Sources/Database/Migrations")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }.sorted()
         let versions = files.compactMap { Int($0.prefix(while: \.isNumber)) }
         #expect(versions == Migration.all.map(\.version))

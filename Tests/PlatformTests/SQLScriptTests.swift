@@ -1,3 +1,4 @@
+@testable import Database
 import Testing
 
 @testable import Platform

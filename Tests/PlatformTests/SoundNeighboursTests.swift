@@ -1,5 +1,6 @@
 import AudioAnalysis
 import Catalogs
+import Database
 import Foundation
 import PostgresNIO
 import TestSupport

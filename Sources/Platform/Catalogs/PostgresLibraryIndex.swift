@@ -1,4 +1,5 @@
 import Catalogs
+import Database
 import Foundation
 import PostgresNIO
 

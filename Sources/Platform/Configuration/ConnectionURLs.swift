@@ -1,27 +1,9 @@
+import Database
 import Foundation
 import Redis
 
-/// Where PostgreSQL is, parsed from `DATABASE_URL` (`postgres://user:password@host:port/database?sslmode=…`).
-public struct DatabaseSettings: Sendable, Equatable {
-    /// How TLS is used, after libpq's `sslmode` names (`disable`, `prefer`, `require`).
-    public enum TLSMode: String, Sendable { case disable, prefer, require }
-
-    public var host: String
-    public var port: Int
-    public var username: String
-    public var password: String?
-    public var database: String
-    public var tls: TLSMode
-
-    public init(host: String, port: Int = 5432, username: String, password: String? = nil, database: String, tls: TLSMode = .disable) {
-        self.host = host
-        self.port = port
-        self.username = username
-        self.password = password
-        self.database = database
-        self.tls = tls
-    }
-
+/// `DATABASE_URL` (`postgres://user:password@host:port/database?sslmode=…`) read into settings.
+extension DatabaseSettings {
     /// Parses a `postgres://` or `postgresql://` URL; `name` is the setting it came from, for the error.
     public init(url string: String, name: String = "DATABASE_URL") throws(ConfigurationError) {
         let expected = "a URL like postgres://user:password@127.0.0.1:5432/musicforge"
@@ -55,13 +37,6 @@ public struct DatabaseSettings: Sendable, Equatable {
             database: database,
             tls: tls
         )
-    }
-
-    /// The same server with another database: tests and tools use it.
-    public func with(database: String) -> DatabaseSettings {
-        var copy = self
-        copy.database = database
-        return copy
     }
 }
 

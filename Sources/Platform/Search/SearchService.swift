@@ -1,6 +1,7 @@
 import AudioAnalysis
 import Catalogs
 import Core
+import Database
 import Foundation
 import Logging
 import MusicTheory

@@ -1,3 +1,4 @@
+import Database
 import Hummingbird
 import Logging
 import NIOCore

@@ -1,4 +1,5 @@
 import AudioTagging
+import Database
 import Hummingbird
 import Logging
 import OpenAPIHummingbird
