@@ -124,11 +124,29 @@ let package = Package(
             resources: [.embedInCode("Migrations")]
         ),
 
-        // The service platform: configuration, keys, limits and usage, the stores, the HTTP app.
+        // Accounts as domain logic: API keys (hashed), their verification and revocation, tiered rate
+        // limits, usage recorded exactly once and drained to PostgreSQL.
+        .target(
+            name: "Accounts",
+            dependencies: [
+                "Core",
+                "Database",
+                "Redis",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // The service platform: configuration, the search stores, the HTTP app.
         .target(
             name: "Platform",
             dependencies: [
                 "Core",
+                "Accounts",
                 "Database",
                 "Redis",
                 "CHiredis",
@@ -162,6 +180,7 @@ let package = Package(
             name: "musicforge",
             dependencies: [
                 "Core",
+                "Accounts",
                 "Database",
                 "Redis",
                 "Platform",
@@ -217,6 +236,7 @@ let package = Package(
         .testTarget(
             name: "PlatformTests",
             dependencies: [
+                "Accounts",
                 "Database",
                 "Redis",
                 "Core",

@@ -1,3 +1,4 @@
+@testable import Accounts
 import AudioAnalysis
 import Foundation
 import Redis

@@ -1,3 +1,4 @@
+@testable import Accounts
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+@testable import Accounts
 import Database
 import Foundation
 import Hummingbird

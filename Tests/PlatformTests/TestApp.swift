@@ -1,3 +1,4 @@
+@testable import Accounts
 import Core
 import Database
 import Foundation

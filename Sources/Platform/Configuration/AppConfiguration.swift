@@ -1,3 +1,4 @@
+import Accounts
 import Database
 import Foundation
 import Logging
@@ -19,7 +20,7 @@ public struct AppConfiguration: Sendable {
     }
 
     public enum LLMProviderName: String, Sendable { case openai, anthropic, none }
-    public enum RateLimitFailurePolicy: String, Sendable { case local, closed }
+    public typealias RateLimitFailurePolicy = Accounts.RateLimitFailurePolicy
 
     public var host: String = "127.0.0.1"
     public var port: Int = 8080

@@ -1,3 +1,4 @@
+import Accounts
 extension KeyStoreError: APIErrorConvertible {
     /// A key that is gone (revoked, expired or never made) is a 404, whichever step noticed it. An account
     /// or key name of the wrong shape is a 400: openapi.yaml's patterns refuse both.

@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 
 /// Key management over HTTP: a caller manages its own account's keys; an admin key manages any.

@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 
 /// Usage reports for billing dashboards: the caller's account, or any account for an admin.

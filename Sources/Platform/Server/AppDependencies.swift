@@ -1,3 +1,4 @@
+import Accounts
 import AudioAnalysis
 import Catalogs
 import Database

@@ -1,3 +1,4 @@
+import Accounts
 import AudioTagging
 import Database
 import Hummingbird

@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 
 /// A stored key as `GET /v1/keys` lists it (openapi.yaml's `KeyInfo`), hand-written rather than generated

@@ -22,7 +22,7 @@ public final class RateLimiter: Sendable {
 
     let redis: RedisClient
     public let policy: RateLimitPolicy
-    let failurePolicy: AppConfiguration.RateLimitFailurePolicy
+    let failurePolicy: RateLimitFailurePolicy
     let logger: Logger
     let registry: PrometheusCollectorRegistry?
     private let local = LocalRateLimiter()
@@ -86,7 +86,7 @@ public final class RateLimiter: Sendable {
         """)
 
     public init(
-        redis: RedisClient, policy: RateLimitPolicy, failurePolicy: AppConfiguration.RateLimitFailurePolicy, logger: Logger,
+        redis: RedisClient, policy: RateLimitPolicy, failurePolicy: RateLimitFailurePolicy, logger: Logger,
         registry: PrometheusCollectorRegistry? = nil
     ) {
         self.redis = redis
@@ -204,3 +204,7 @@ final class LocalRateLimiter: Sendable {
         }
     }
 }
+
+/// What the limiter does while Redis is unreachable: count in this process alone (`local`) or refuse
+/// (`closed`), as `RATE_LIMIT_FAILURE` says.
+public enum RateLimitFailurePolicy: String, Sendable { case local, closed }

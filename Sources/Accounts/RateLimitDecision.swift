@@ -1,5 +1,3 @@
-import HTTPTypes
-
 /// The outcome of spending a request's cost against every window of its tier.
 public struct RateLimitDecision: Sendable, Equatable {
     /// How one window stands after the decision.
@@ -18,7 +16,7 @@ public struct RateLimitDecision: Sendable, Equatable {
     /// The window that refused the request.
     public var violated: RateLimitPolicy.Window?
     /// `RateLimit-Policy`: the same for every request of a tier, so worked out once per tier.
-    var policyHeader: String
+    package var policyHeader: String
 
     public init(
         allowed: Bool, windows: [WindowState], retryAfterSeconds: Int, violated: RateLimitPolicy.Window? = nil,
@@ -32,30 +30,8 @@ public struct RateLimitDecision: Sendable, Equatable {
     }
 
     /// The window closest to running out: the one the single-valued headers describe.
-    var tightest: WindowState? {
+    package var tightest: WindowState? {
         windows.min { ($0.remaining, -$0.resetSeconds) < ($1.remaining, -$1.resetSeconds) }
-    }
-
-    /// `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers, structured fields),
-    /// `X-RateLimit-Limit/Remaining/Reset` for the tightest window, `Retry-After` when refused.
-    public var headers: HTTPFields {
-        var fields = HTTPFields()
-        append(to: &fields)
-        return fields
-    }
-
-    /// Appends ``headers`` to `fields`, which must not have them yet: no fields of their own to build
-    /// and merge on every request.
-    func append(to fields: inout HTTPFields) {
-        guard let tightest else { return }
-        fields.reserveCapacity(fields.count + 6)
-        fields.append(HTTPField(name: .rateLimitPolicy, value: policyHeader))
-        fields.append(
-            HTTPField(name: .rateLimit, value: "\"\(Self.name(tightest.window))\";r=\(tightest.remaining);t=\(tightest.resetSeconds)"))
-        fields.append(HTTPField(name: .xRateLimitLimit, value: String(tightest.window.requests)))
-        fields.append(HTTPField(name: .xRateLimitRemaining, value: String(tightest.remaining)))
-        fields.append(HTTPField(name: .xRateLimitReset, value: String(tightest.resetSeconds)))
-        if !allowed { fields.append(HTTPField(name: .retryAfter, value: String(max(1, retryAfterSeconds)))) }
     }
 
     /// `"minute";q=300;w=60, "day";q=50000;w=86400`.
@@ -63,7 +39,7 @@ public struct RateLimitDecision: Sendable, Equatable {
         windows.map { "\"\(name($0))\";q=\($0.requests);w=\($0.seconds)" }.joined(separator: ", ")
     }
 
-    static func name(_ window: RateLimitPolicy.Window) -> String {
+    package static func name(_ window: RateLimitPolicy.Window) -> String {
         switch window.seconds {
         case 1: "second"
         case 60: "minute"
@@ -72,12 +48,4 @@ public struct RateLimitDecision: Sendable, Equatable {
         default: "\(window.seconds)s"
         }
     }
-}
-
-extension HTTPField.Name {
-    static let rateLimitPolicy = Self("RateLimit-Policy")!
-    static let rateLimit = Self("RateLimit")!
-    static let xRateLimitLimit = Self("X-RateLimit-Limit")!
-    static let xRateLimitRemaining = Self("X-RateLimit-Remaining")!
-    static let xRateLimitReset = Self("X-RateLimit-Reset")!
 }
