@@ -67,7 +67,10 @@ let package = Package(
         .target(name: "AudioTagging", dependencies: ["CBLAS"], swiftSettings: [.unsafeFlags(["-O"])]),
 
         // The audio engine: decoding through FFmpeg, analysis on FFTW, tagging.
-        .target(name: "AudioAnalysis", dependencies: ["CFFmpeg", "CFFTW", "CProcessSpawn", "MusicTheory", "AudioTagging"]),
+        .target(name: "AudioAnalysis", dependencies: ["CFFmpeg", "CFFTW", "MusicTheory", "AudioTagging"]),
+
+        // The analysis worker processes: the pool, the length-prefixed JSON pipe protocol, spawning.
+        .target(name: "AnalysisWorkers", dependencies: ["AudioAnalysis", "AudioTagging", "CProcessSpawn"]),
 
         // Query understanding: free text to Filters, by the rule parser or an LLM provider and its prompts.
         .target(
@@ -94,7 +97,7 @@ let package = Package(
         ),
 
         // Search: orchestration (parse, fan out, analyse, rank) and ranking. Storage behind protocols.
-        .target(name: "Search", dependencies: ["Core", "QueryParsing", "Catalogs", "AudioAnalysis", "AudioTagging", "MusicTheory"]),
+        .target(name: "Search", dependencies: ["Core", "QueryParsing", "Catalogs", "AnalysisWorkers", "AudioAnalysis", "AudioTagging", "MusicTheory"]),
 
         // The Redis client: RESP over SwiftNIO, a connection per event loop, scripts by SHA-1; hiredis
         // for the blocking subscriber.
@@ -147,6 +150,7 @@ let package = Package(
             dependencies: [
                 "Core",
                 "Accounts",
+                "AnalysisWorkers",
                 "Database",
                 "Redis",
                 "CHiredis",
@@ -180,6 +184,7 @@ let package = Package(
             name: "musicforge",
             dependencies: [
                 "Core",
+                "AnalysisWorkers",
                 "Accounts",
                 "Database",
                 "Redis",
@@ -211,7 +216,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AudioAnalysisTests",
-            dependencies: ["AudioAnalysis", "AudioTagging", "Synthesis", "MusicTheory", "TestSupport"],
+            dependencies: ["AnalysisWorkers", "AudioAnalysis", "AudioTagging", "Synthesis", "MusicTheory", "TestSupport"],
             // The tagging reference outputs are read by path.
             exclude: ["Resources"]
         ),
@@ -236,6 +241,7 @@ let package = Package(
         .testTarget(
             name: "PlatformTests",
             dependencies: [
+                "AnalysisWorkers",
                 "Accounts",
                 "Database",
                 "Redis",

@@ -1,3 +1,4 @@
+import AnalysisWorkers
 import ArgumentParser
 import AudioAnalysis
 import Catalogs

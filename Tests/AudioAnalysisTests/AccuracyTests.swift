@@ -1,3 +1,4 @@
+import AnalysisWorkers
 import Foundation
 import MusicTheory
 import Synthesis

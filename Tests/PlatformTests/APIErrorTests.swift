@@ -1,4 +1,5 @@
 @testable import Accounts
+import AnalysisWorkers
 import AudioAnalysis
 import Foundation
 import Redis

@@ -20,8 +20,9 @@ public struct DecodedStream: Sendable {
 }
 
 /// A sink that drops what it is given: decoding alone, to measure what decoding costs.
-final class DiscardingSink: DecodedAudioSink {
-    func consume(_ interleaved: UnsafeBufferPointer<Float>, channels: Int) {}
+public final class DiscardingSink: DecodedAudioSink {
+    public init() {}
+    public func consume(_ interleaved: UnsafeBufferPointer<Float>, channels: Int) {}
 }
 
 /// Keeps the mean of the channels, with their loudness.

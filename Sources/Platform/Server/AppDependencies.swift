@@ -1,4 +1,5 @@
 import Accounts
+import AnalysisWorkers
 import AudioAnalysis
 import Catalogs
 import Database

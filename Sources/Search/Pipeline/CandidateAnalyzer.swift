@@ -1,3 +1,4 @@
+import AnalysisWorkers
 import AudioAnalysis
 import Catalogs
 import Synchronization

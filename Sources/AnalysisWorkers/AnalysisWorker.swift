@@ -1,3 +1,4 @@
+import AudioAnalysis
 import Foundation
 
 /// The loop of one `musicforge worker` process: reads requests from standard input, analyses, and
@@ -104,25 +105,5 @@ final class DeferredTagging {
 
     func take(_ job: UInt64) -> (Analysis, [[Float]])? {
         kept.removeValue(forKey: job)
-    }
-}
-
-/// The calling thread's CPU time, and the process's peak memory.
-enum ThreadClock {
-    /// Milliseconds of CPU time used by this thread.
-    static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return Double(time.tv_sec) * 1000 + Double(time.tv_nsec) / 1_000_000
-    }
-
-    /// Peak resident memory (VmHWM) from /proc/self/status. Not getrusage: on Linux a spawned child's
-    /// ru_maxrss starts from its parent's peak, which would report the server's memory as the worker's.
-    static func peakRSSMiB() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-            let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
-        else { return 0 }
-        return (kilobytes / 1024 * 10).rounded() / 10
     }
 }

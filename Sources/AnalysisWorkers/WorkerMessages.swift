@@ -1,3 +1,4 @@
+import AudioAnalysis
 import Foundation
 
 /// What the pool asks a worker: analyse a file or bytes that follow in the next frame.

@@ -1,3 +1,4 @@
+import AudioAnalysis
 import Foundation
 
 /// One place in the pool: a thread that keeps one worker process busy, replacing it when it dies or
