@@ -153,7 +153,6 @@ let package = Package(
                 "AnalysisWorkers",
                 "Database",
                 "Redis",
-                "CHiredis",
                 "AudioAnalysis",
                 "AudioTagging",
                 "QueryParsing",
