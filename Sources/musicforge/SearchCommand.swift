@@ -1,4 +1,3 @@
-import AnalysisWorkers
 import ArgumentParser
 import AudioAnalysis
 import Catalogs
@@ -63,23 +62,14 @@ struct SearchCommand: AsyncParsableCommand {
             throw CommandFailure.usage(error.description)
         }
         let logger = Logger(label: "musicforge.search")
-        let localLibrary = folder.map { LocalLibrary(root: $0, store: LibraryIndexFile()) }
         warnWhenTagsAreOff()
-        let pool = AnalysisPool(
-            configuration: AnalysisPoolConfiguration(
-                executable: AnalysisPoolConfiguration.thisProgram, workers: configuration.analysisWorkers, queueCapacity: 1_000))
-        let downloader = AudioDownloader(allowPrivateAddresses: configuration.allowPrivateURLs)
-        let pipeline = SearchPipeline(
-            parser: QueryParser(llm: llm, logger: logger),
-            catalogs: CatalogSearch(providers: configuration.catalogProviders(library: localLibrary, cache: MemoryResponseCache())),
-            analyzer: CandidateAnalyzer(
-                pool: pool, store: MemoryAnalysisStore(), library: localLibrary, downloader: downloader,
-                youtube: YTDLPFetcher(program: configuration.ytdlpPath)),
-            ranker: Ranker(weights: configuration.rankingWeights),
+        let stack = SearchStack(
+            configuration: configuration, stores: .inProcess, llm: llm, libraryPath: folder,
             // A library alone: all of it (up to the provider's 500) is a candidate, heard or not; a
             // word-only query on files that say nothing needs every file's tags.
-            candidatesPerSource: chosen == [.local] ? LocalLibraryProvider.defaultMaxCandidates : 50)
-        defer { pool.shutdown() }
+            candidatesPerSource: chosen == [.local] ? LocalLibraryProvider.defaultMaxCandidates : 50, logger: logger)
+        let pipeline = stack.pipeline
+        defer { stack.pool.shutdown() }
         let response: SearchResponse
         do {
             response = try await pipeline.search(

@@ -46,11 +46,12 @@ struct SimilarCommand: AsyncParsableCommand {
             }
         }
         warnWhenTagsAreOff()
-        let pool = AnalysisPool(
-            configuration: AnalysisPoolConfiguration(
-                executable: AnalysisPoolConfiguration.thisProgram, workers: configuration.analysisWorkers, queueCapacity: 1_000))
+        let stack = SearchStack(
+            configuration: configuration, stores: .inProcess, llm: nil, libraryPath: folder, catalogues: .libraryOnly,
+            candidatesPerSource: LocalLibraryProvider.defaultMaxCandidates, logger: Logger(label: "musicforge.similar"))
+        let pool = stack.pool
         defer { pool.shutdown() }
-        let downloader = AudioDownloader(allowPrivateAddresses: configuration.allowPrivateURLs)
+        let downloader = stack.pipeline.analyzer.downloader
 
         let analysis: Analysis
         do {
@@ -63,15 +64,7 @@ struct SimilarCommand: AsyncParsableCommand {
             throw CommandFailure.work("The reference could not be analysed: \(error.description)")
         }
 
-        let localLibrary = LocalLibrary(root: folder, store: LibraryIndexFile())
-        let logger = Logger(label: "musicforge.similar")
-        let pipeline = SearchPipeline(
-            parser: QueryParser(llm: nil, logger: logger),
-            catalogs: CatalogSearch(providers: [LocalLibraryProvider(library: localLibrary)]),
-            analyzer: CandidateAnalyzer(
-                pool: pool, store: MemoryAnalysisStore(), library: localLibrary, downloader: downloader,
-                youtube: YTDLPFetcher(program: configuration.ytdlpPath)),
-            ranker: Ranker(weights: configuration.rankingWeights), candidatesPerSource: 500)
+        let pipeline = stack.pipeline
         let response = await pipeline.search(
             filters: Filters.similar(to: analysis, tags: []),
             request: .init(query: "", limit: limit, sources: [.local], deadline: .seconds(120)),

@@ -10,13 +10,6 @@ public struct AnalysisPoolService: Service {
 
     public init(pool: AnalysisPool) { self.pool = pool }
 
-    /// The pool the server uses: `ANALYSIS_WORKERS` processes of this very program (`musicforge worker`),
-    /// or of `executable` (tests, which run inside another program).
-    public static func pool(workers: Int, executable: String? = nil) -> AnalysisPool {
-        AnalysisPool(
-            configuration: AnalysisPoolConfiguration(executable: executable ?? AnalysisPoolConfiguration.thisProgram, workers: workers))
-    }
-
     public func run() async throws {
         try? await gracefulShutdown()
         pool.shutdown()

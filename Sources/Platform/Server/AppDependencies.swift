@@ -48,20 +48,14 @@ public struct AppDependencies: Sendable {
         self.usage = UsageStore(database: database)
         self.recorder = UsageRecorder(redis: redis, store: usage, stream: usageStream, logger: logger)
         self.metrics = metrics
-        self.analysis = AnalysisPoolService.pool(workers: configuration.analysisWorkers, executable: configuration.analysisExecutable)
-        self.parser = QueryParser(llm: llm, store: RedisFiltersStore(redis: redis, logger: logger), logger: logger)
-        let library = configuration.libraryPath.map { LocalLibrary(root: $0, store: PostgresLibraryIndex(database: database)) }
         let tracks = TrackStore(database: database, redis: redis, logger: logger)
-        let analyzer = CandidateAnalyzer(
-            pool: analysis, store: tracks, claim: RedisAnalysisClaim(redis: redis),
-            library: library, downloader: AudioDownloader(allowPrivateAddresses: configuration.allowPrivateURLs),
-            youtube: YTDLPFetcher(program: configuration.ytdlpPath))
-        let pipeline = SearchPipeline(
-            parser: parser,
-            catalogs: CatalogSearch(
-                providers: configuration.catalogProviders(
-                    library: library, cache: RedisBlobCache(redis: redis, prefix: "mf:provider:", logger: logger))),
-            analyzer: analyzer, ranker: Ranker(weights: configuration.rankingWeights))
+        let stack = SearchStack(
+            configuration: configuration, stores: .shared(database: database, redis: redis, tracks: tracks), llm: llm,
+            libraryPath: configuration.libraryPath, logger: logger)
+        self.analysis = stack.pool
+        self.parser = stack.parser
+        let library = stack.library
+        let pipeline = stack.pipeline
         self.search = SearchService(
             pipeline: pipeline, tracks: tracks, library: library, redis: redis, database: database,
             defaultSources: configuration.defaultSources(hasLibrary: library != nil),
