@@ -144,7 +144,24 @@ let package = Package(
             ]
         ),
 
-        // The service platform: configuration, the search stores, the HTTP app.
+        // What searches learn, kept where every instance sees it: analyses (PostgreSQL, cached in Redis)
+        // and the claim on one, the library index, provider answers and parsed filters.
+        .target(
+            name: "Stores",
+            dependencies: [
+                "Core",
+                "AudioAnalysis",
+                "Catalogs",
+                "Database",
+                "QueryParsing",
+                "Redis",
+                "Search",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+
+        // The service: configuration, one composition root, the HTTP app.
         .target(
             name: "Platform",
             dependencies: [
@@ -153,6 +170,7 @@ let package = Package(
                 "AnalysisWorkers",
                 "Database",
                 "Redis",
+                "Stores",
                 "AudioAnalysis",
                 "AudioTagging",
                 "QueryParsing",
@@ -240,6 +258,7 @@ let package = Package(
         .testTarget(
             name: "PlatformTests",
             dependencies: [
+                "Stores",
                 "AnalysisWorkers",
                 "Accounts",
                 "Database",

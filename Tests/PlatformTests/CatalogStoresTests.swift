@@ -2,6 +2,7 @@ import AudioAnalysis
 import Catalogs
 import Database
 import Foundation
+@testable import Stores
 import Synchronization
 import Synthesis
 import TestSupport

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import QueryParsing
+@testable import Stores
 import TestSupport
 import Testing
 

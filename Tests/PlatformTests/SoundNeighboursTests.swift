@@ -3,6 +3,7 @@ import Catalogs
 import Database
 import Foundation
 import PostgresNIO
+@testable import Stores
 import TestSupport
 import Testing
 

@@ -9,6 +9,7 @@ import NIOCore
 import QueryParsing
 import Redis
 import Search
+import Stores
 
 /// The search endpoints' work: validation, the response cache, the pipeline, the `searches` row.
 public struct SearchService: Sendable {

@@ -8,6 +8,7 @@ import Prometheus
 import QueryParsing
 import Redis
 import Search
+import Stores
 
 /// What the HTTP layer needs, built once at start and passed down: no globals.
 public struct AppDependencies: Sendable {

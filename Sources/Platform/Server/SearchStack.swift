@@ -6,6 +6,7 @@ import Logging
 import QueryParsing
 import Redis
 import Search
+import Stores
 
 /// The one place a search is put together, for `serve` and the command line alike: the analysis pool,
 /// the library, the parser, the catalogues, the candidate analyser and the ranking, all from the
