@@ -1,4 +1,4 @@
-import AudioAnalysis
+import Catalogs
 import Foundation
 
 /// One thing `analyze` was asked about.
@@ -44,22 +44,10 @@ enum AnalysisInputs {
         return inputs
     }
 
+    /// Every audio file under `folder`, as `folder/relative/path`, sorted: the library scanner's walk,
+    /// without its cap.
     static func audioFiles(under folder: String) -> [String] {
-        let root = URL(fileURLWithPath: folder)
-        guard
-            let enumerator = FileManager.default.enumerator(
-                at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
-        else { return [] }
-        var paths: [String] = []
-        for case let url as URL in enumerator where AudioDecoder.fileExtensions.contains(url.pathExtension.lowercased()) {
-            paths.append(folder.hasSuffix("/") ? folder + relative(url, to: root) : folder + "/" + relative(url, to: root))
-        }
-        return paths.sorted()
-    }
-
-    private static func relative(_ url: URL, to root: URL) -> String {
-        let base = root.standardizedFileURL.path
-        let path = url.standardizedFileURL.path
-        return path.hasPrefix(base + "/") ? String(path.dropFirst(base.count + 1)) : url.lastPathComponent
+        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        return LibraryScanner.scan(folder, limit: .max).map { prefix + $0.path }
     }
 }

@@ -26,7 +26,8 @@ public enum LibraryScanner {
         }
     }
 
-    public static func scan(_ root: String) -> [LibraryFile] {
+    /// The audio files under `root`, sorted by path, at most `limit` of them.
+    public static func scan(_ root: String, limit: Int = maxFiles) -> [LibraryFile] {
         let rootURL = URL(fileURLWithPath: root).standardizedFileURL
         guard
             let enumerator = FileManager.default.enumerator(
@@ -47,7 +48,7 @@ public enum LibraryScanner {
                 LibraryFile(
                     path: relative, size: Int64(values.fileSize ?? 0),
                     modified: values.contentModificationDate?.timeIntervalSince1970 ?? 0, folderTags: folderTags(of: relative)))
-            if files.count >= maxFiles { break }
+            if files.count >= limit { break }
         }
         return files.sorted { $0.path < $1.path }
     }
