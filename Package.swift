@@ -57,9 +57,13 @@ let package = Package(
         // value and as text, the in-process cache.
         .target(name: "Core", dependencies: ["MusicTheory"]),
 
+        // The synthesiser's sound sources: oscillators, filters, effects, drum and percussion voices,
+        // seeded random sources.
+        .target(name: "SynthesisVoices"),
+
         // A deterministic synthesiser of music with known tempo and key, for tests, benchmarks and
         // the demo library.
-        .target(name: "Synthesis"),
+        .target(name: "Synthesis", dependencies: ["SynthesisVoices"]),
 
         // The tagging networks (musicnn's inference, ported) and the weights file they load. BLAS.
         // Optimised in debug builds too: unoptimised, its loops make one track's tags cost seconds,

@@ -1,3 +1,4 @@
+import SynthesisVoices
 /// Converts musical time (bars and 16th steps) into sample positions, applying swing.
 ///
 /// Positions are computed from the bar index, never accumulated, so a non-integer BPM stays exact over ten

@@ -1,3 +1,4 @@
+import SynthesisVoices
 import Foundation
 
 /// The sound of a bass line: oscillator mix, filter envelope, amplitude shape and character.

@@ -1,3 +1,4 @@
+import SynthesisVoices
 import Foundation
 
 /// The sound of a chord instrument.

@@ -1,3 +1,4 @@
+import SynthesisVoices
 import Foundation
 
 /// The decisions shared by every part of one track: tempo grid, form, progression, key, energy and tone.

@@ -1,3 +1,4 @@
+import SynthesisVoices
 import Foundation
 
 /// Writes a demo library: synthesised tracks in sub-folders named after their genre, encoded as a mix

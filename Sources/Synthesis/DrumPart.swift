@@ -1,3 +1,4 @@
+import SynthesisVoices
 import Foundation
 
 /// Plays the genre's groove bar by bar: lanes gated by energy and section, variations every fourth bar, a fill

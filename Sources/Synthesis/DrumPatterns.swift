@@ -1,3 +1,4 @@
+import SynthesisVoices
 /// One instrument's line in a drum pattern.
 ///
 /// Written as a step string, one character per 16th: `X` accent, `x` normal, `o` soft, `g` ghost, `.` rest.

@@ -1,3 +1,4 @@
+import SynthesisVoices
 /// A musical style the synthesiser can render.
 ///
 /// Each genre fixes a tempo range, drum grammar, bass and chord idioms and a sound palette (see `GenreStyle`).

@@ -1,3 +1,4 @@
+import SynthesisVoices
 /// Everything that makes a genre sound like itself, beyond its drum patterns (see `Genre.drumPatterns`):
 /// harmony, bass idiom, chord instrument and rhythm, lead phrasing, mix and effects.
 struct GenreStyle: Sendable {

@@ -1,3 +1,4 @@
+import SynthesisVoices
 /// Scales, chords and progressions, all as pitch classes relative to the key's tonic.
 enum Scale {
     /// Semitones above the tonic: the major scale, and natural minor (aeolian) for minor keys.

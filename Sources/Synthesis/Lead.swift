@@ -1,3 +1,4 @@
+import SynthesisVoices
 import Foundation
 
 /// How a genre's lead sings: rhythm vocabulary, register, vibrato, glide, vowels.

@@ -1,3 +1,4 @@
+import SynthesisVoices
 /// One sung note of a tune, in 16th steps from the tune's first bar.
 struct MelodyNote: Sendable {
     var step: Double

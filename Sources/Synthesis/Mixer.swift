@@ -1,3 +1,4 @@
+import SynthesisVoices
 import Foundation
 
 /// Renders active voices block by block into buses, then mixes: sidechain ducking, reverb and delay sends,

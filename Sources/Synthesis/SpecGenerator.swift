@@ -1,3 +1,4 @@
+import SynthesisVoices
 /// Draws a varied, deterministic set of track specs, e.g. for a demo library or an estimator benchmark.
 ///
 /// - Genres cycle through `Genre.allCases` in order.

@@ -1,3 +1,4 @@
+import SynthesisVoices
 import Foundation
 
 /// Renders a `TrackSpec` to mono audio: layered drums, bass, chords and a vocal-like lead at the spec's exact

@@ -1,3 +1,4 @@
+import SynthesisVoices
 /// Major or minor: the two modes the synthesiser writes in.
 public enum Mode: String, CaseIterable, Sendable, Codable, Hashable {
     case major

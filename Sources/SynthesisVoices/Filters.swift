@@ -5,7 +5,7 @@ import Foundation
 /// Stable under fast cutoff modulation — filter envelopes, wobble LFOs and vowel glides all sweep it — and one
 /// structure gives low-, band- and high-pass outputs. Setting the cutoff costs a `tan`, so callers update it at a
 /// control rate (every 16–32 samples) rather than per sample.
-struct StateVariableFilter {
+package struct StateVariableFilter {
     private var a1: Float = 0
     private var a2: Float = 0
     private var a3: Float = 0
@@ -13,14 +13,14 @@ struct StateVariableFilter {
     private var ic1: Float = 0
     private var ic2: Float = 0
 
-    init() {}
+    package init() {}
 
-    init(cutoff: Double, q: Double, sampleRate: Double) {
+    package init(cutoff: Double, q: Double, sampleRate: Double) {
         set(cutoff: cutoff, q: q, sampleRate: sampleRate)
     }
 
     /// Cutoff in Hz (clamped to a safe range below Nyquist); `q` 0.5 (soft) … 10+ (resonant).
-    mutating func set(cutoff: Double, q: Double, sampleRate: Double) {
+    package mutating func set(cutoff: Double, q: Double, sampleRate: Double) {
         let clamped = min(max(cutoff, 16), sampleRate * 0.45)
         let g = tan(Double.pi * clamped / sampleRate)
         let kk = 1 / max(q, 0.3)
@@ -44,29 +44,29 @@ struct StateVariableFilter {
     }
 
     @inline(__always)
-    mutating func lowpass(_ x: Float) -> Float { process(x).low }
+    package mutating func lowpass(_ x: Float) -> Float { process(x).low }
 
     @inline(__always)
     mutating func highpass(_ x: Float) -> Float { process(x).high }
 
     /// Band-pass with 0 dB gain at the centre frequency, whatever the Q (used for formants).
     @inline(__always)
-    mutating func bandNormalised(_ x: Float) -> Float { process(x).band * k }
+    package mutating func bandNormalised(_ x: Float) -> Float { process(x).band * k }
 }
 
 /// A one-pole low-pass (6 dB/octave): tone controls, smoothing, the "darkness" of lo-fi and hat brightness.
-struct OnePoleFilter {
+package struct OnePoleFilter {
     private var coefficient: Float = 1
     private var state: Float = 0
 
-    init(cutoff: Double, sampleRate: Double) { set(cutoff: cutoff, sampleRate: sampleRate) }
+    package init(cutoff: Double, sampleRate: Double) { set(cutoff: cutoff, sampleRate: sampleRate) }
 
     mutating func set(cutoff: Double, sampleRate: Double) {
         coefficient = Float(1 - exp(-2 * Double.pi * min(cutoff, sampleRate * 0.49) / sampleRate))
     }
 
     @inline(__always)
-    mutating func lowpass(_ x: Float) -> Float {
+    package mutating func lowpass(_ x: Float) -> Float {
         state += coefficient * (x - state)
         return state
     }
@@ -76,17 +76,17 @@ struct OnePoleFilter {
 }
 
 /// Removes DC and sub-sonic rumble (a 1-pole/1-zero high-pass around 10–20 Hz) before the master clipper.
-struct DCBlocker {
+package struct DCBlocker {
     private var x1: Float = 0
     private var y1: Float = 0
     private let r: Float
 
-    init(sampleRate: Double, cutoff: Double = 15) {
+    package init(sampleRate: Double, cutoff: Double = 15) {
         r = Float(exp(-2 * Double.pi * cutoff / sampleRate))
     }
 
     @inline(__always)
-    mutating func process(_ x: Float) -> Float {
+    package mutating func process(_ x: Float) -> Float {
         let y = x - x1 + r * y1
         x1 = x
         y1 = y

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Mono and cheap (six combs, three allpasses), but enough to put pads and the lead in a room. It streams block
 /// by block from one flat allocation of a few thousand samples, whatever the track length.
-final class Reverb {
+package final class Reverb {
     private let lines: UnsafeMutablePointer<Float>
     private var combStart: [Int] = []
     private var combLength: [Int] = []
@@ -19,7 +19,7 @@ final class Reverb {
     private let scratchCapacity: Int
 
     /// `size` 0…1 scales delay lengths and decay time; `damping` 0…1 darkens the tail.
-    init(sampleRate: Double, size: Double, damping: Double, blockSize: Int) {
+    package init(sampleRate: Double, size: Double, damping: Double, blockSize: Int) {
         scratchCapacity = blockSize
         scratch = .allocate(capacity: blockSize)
         let scale = sampleRate / 44_100 * (0.8 + 0.4 * size)
@@ -51,7 +51,7 @@ final class Reverb {
     }
 
     /// Replaces `count` samples of `buffer` (the send) with the wet reverb signal; `count` ≤ `scratch` capacity.
-    func process(_ buffer: UnsafeMutablePointer<Float>, count: Int) {
+    package func process(_ buffer: UnsafeMutablePointer<Float>, count: Int) {
         precondition(count <= scratchCapacity)
         // One tight loop per comb over the whole block (no per-sample indexing of state arrays), summing into
         // the scratch block; then the allpasses in series, each over the block.
@@ -93,7 +93,7 @@ final class Reverb {
 }
 
 /// A tempo-synced feedback delay with a low-passed feedback path (echoes get darker, like tape or a dub unit).
-final class FeedbackDelay {
+package final class FeedbackDelay {
     private let line: UnsafeMutablePointer<Float>
     private let length: Int
     private var index = 0
@@ -101,7 +101,7 @@ final class FeedbackDelay {
     private var tone: OnePoleFilter
 
     /// `delaySamples` is clamped to 1…3 s worth of samples.
-    init(delaySamples: Int, feedback: Double, sampleRate: Double) {
+    package init(delaySamples: Int, feedback: Double, sampleRate: Double) {
         length = min(max(1, delaySamples), Int(sampleRate * 3))
         line = .allocate(capacity: length)
         line.initialize(repeating: 0, count: length)
@@ -112,7 +112,7 @@ final class FeedbackDelay {
     deinit { line.deallocate() }
 
     /// Replaces `count` samples of `buffer` (the send) with the echoes only.
-    func process(_ buffer: UnsafeMutablePointer<Float>, count: Int) {
+    package func process(_ buffer: UnsafeMutablePointer<Float>, count: Int) {
         let line = self.line, length = self.length, feedback = self.feedback
         var index = self.index, tone = self.tone
         for i in 0..<count {
@@ -131,7 +131,7 @@ final class FeedbackDelay {
 ///
 /// Instead of a compressor, the gain is computed from the time since the most recent kick, which the drum part
 /// reports as it schedules kicks. This is what makes four-on-the-floor genres breathe.
-struct SidechainDucker {
+package struct SidechainDucker {
     private var kicks: [Int] = []
     private var cursor = 0
     private let releaseSamples: Double
@@ -139,21 +139,21 @@ struct SidechainDucker {
     /// 0 = no ducking … 1 = full ducking at the kick.
     let depth: Float
 
-    init(depth: Double, releaseSeconds: Double, sampleRate: Double) {
+    package init(depth: Double, releaseSeconds: Double, sampleRate: Double) {
         self.depth = Float(min(max(depth, 0), 0.95))
         releaseSamples = max(1, releaseSeconds * sampleRate)
         attackSamples = 0.004 * sampleRate
     }
 
     /// Registers a kick; kicks may arrive slightly out of order (humanisation), so keep the list sorted.
-    mutating func addKick(at sample: Int) {
+    package mutating func addKick(at sample: Int) {
         var position = kicks.count
         while position > cursor, kicks[position - 1] > sample { position -= 1 }
         kicks.insert(sample, at: position)
     }
 
     /// Writes the gain for samples `start..<start+count` into `gains`.
-    mutating func gains(start: Int, count: Int, into gains: UnsafeMutablePointer<Float>) {
+    package mutating func gains(start: Int, count: Int, into gains: UnsafeMutablePointer<Float>) {
         guard depth > 0 else {
             gains.update(repeating: 1, count: count)
             return

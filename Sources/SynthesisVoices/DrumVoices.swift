@@ -4,7 +4,7 @@ import Foundation
 
 /// Per-sample multiplier for an exponential decay with time constant `seconds`.
 @inline(__always)
-func decayCoefficient(_ seconds: Double, sampleRate: Double) -> Double {
+package func decayCoefficient(_ seconds: Double, sampleRate: Double) -> Double {
     exp(-1 / max(seconds * sampleRate, 1))
 }
 

@@ -1,5 +1,5 @@
 /// Where a voice's output is mixed: each bus gets its own level, sidechain ducking and effect sends.
-enum Bus: Int, CaseIterable {
+package enum Bus: Int, CaseIterable {
     /// Kick, hats, shakers: dry.
     case drums
     /// Snares, claps, rims, toms: dry plus a little reverb.
@@ -13,7 +13,7 @@ enum Bus: Int, CaseIterable {
 ///
 /// Voices are created a bar ahead of time by the parts and live only while they sound, so memory stays constant
 /// however long the track. A voice keeps its own oscillator and filter state between blocks.
-protocol Voice: AnyObject {
+package protocol Voice: AnyObject {
     /// Absolute sample index of the voice's first sample.
     var start: Int { get }
     var bus: Bus { get }
