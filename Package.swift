@@ -165,10 +165,30 @@ let package = Package(
             ]
         ),
 
-        // The service: configuration, one composition root, the HTTP app.
+        // The app: the configuration (environment, URLs, tiers file, catalogue and parser setup) and
+        // SearchStack, the one composition root of a search for serve and the command line alike.
+        .target(
+            name: "App",
+            dependencies: [
+                "Core",
+                "Accounts",
+                "AnalysisWorkers",
+                "AudioAnalysis",
+                "Catalogs",
+                "Database",
+                "QueryParsing",
+                "Redis",
+                "Search",
+                "Stores",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The HTTP API: the generated server, handlers, middleware, errors, the server's assembly.
         .target(
             name: "Platform",
             dependencies: [
+                "App",
                 "Core",
                 "Accounts",
                 "AnalysisWorkers",
@@ -205,6 +225,7 @@ let package = Package(
             name: "musicforge",
             dependencies: [
                 "Core",
+                "App",
                 "AnalysisWorkers",
                 "Accounts",
                 "Database",
@@ -257,11 +278,12 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["Core", "TestSupport", "Platform"]
+            dependencies: ["App", "Core", "TestSupport", "Platform"]
         ),
         .testTarget(
             name: "PlatformTests",
             dependencies: [
+                "App",
                 "Stores",
                 "AnalysisWorkers",
                 "Accounts",

@@ -1,4 +1,5 @@
 import AnalysisWorkers
+import App
 import ArgumentParser
 import AudioAnalysis
 import Catalogs

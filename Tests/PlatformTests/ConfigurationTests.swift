@@ -1,3 +1,4 @@
+import App
 import Database
 import Foundation
 import Redis

@@ -1,4 +1,5 @@
 @testable import Accounts
+import App
 import Foundation
 import Hummingbird
 import HummingbirdTesting

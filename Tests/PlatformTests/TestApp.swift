@@ -1,4 +1,5 @@
 @testable import Accounts
+import App
 import Core
 import Database
 import Foundation

@@ -1,3 +1,4 @@
+import App
 import Catalogs
 import Hummingbird
 

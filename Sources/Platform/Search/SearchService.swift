@@ -1,3 +1,4 @@
+import App
 import AudioAnalysis
 import Catalogs
 import Core

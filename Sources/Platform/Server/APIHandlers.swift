@@ -1,4 +1,5 @@
 import AnalysisWorkers
+import App
 import AudioAnalysis
 import Catalogs
 import Foundation

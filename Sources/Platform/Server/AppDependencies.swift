@@ -1,5 +1,6 @@
 import Accounts
 import AnalysisWorkers
+import App
 import AudioAnalysis
 import Catalogs
 import Database
