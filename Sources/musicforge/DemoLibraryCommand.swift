@@ -1,3 +1,4 @@
+import App
 import ArgumentParser
 import Foundation
 import Synthesis
@@ -23,7 +24,7 @@ struct DemoLibraryCommand: AsyncParsableCommand {
         guard (1...10_000).contains(count) else { throw CommandFailure.usage("--count must be from 1 to 10000.") }
         guard (1...600).contains(seconds) else { throw CommandFailure.usage("--seconds must be from 1 to 600.") }
         let total = count
-        let progress = Progress(total: total)
+        let progress = TerminalProgress(total: total)
         do {
             let entries = try await DemoLibrary(count: count, durationSeconds: seconds).write(to: directory) { _ in
                 progress.advance("rendering")

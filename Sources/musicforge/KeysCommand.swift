@@ -1,9 +1,9 @@
+import App
 import Accounts
 import ArgumentParser
 import Database
 import Foundation
 import Logging
-import Platform
 
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -84,37 +84,5 @@ private func withKeyStore<T: Sendable>(_ body: @Sendable @escaping (KeyStore) as
         throw CommandFailure.work(error.description)
     } catch {
         throw CommandFailure.work("The key store failed: \(String(reflecting: error)).")
-    }
-}
-
-/// How keys are printed: a table for people, JSON lines for scripts.
-enum KeyRecordText {
-    static func table(_ records: [KeyRecord]) -> String {
-        let header = ["ID", "ACCOUNT", "PREFIX", "TIER", "ADMIN", "CREATED", "LAST USED", "STATUS"]
-        let rows = records.map { record in
-            [
-                record.id, record.account, record.prefix + "…", record.tier.rawValue, record.isAdmin ? "yes" : "no",
-                date(record.createdAt), record.lastUsedAt.map(date) ?? "-",
-                record.revokedAt != nil ? "revoked" : (record.isActive() ? "active" : "expired"),
-            ]
-        }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        return ([header] + rows).map { row in
-            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-        }.joined(separator: "\n")
-    }
-
-    static func json(_ record: KeyRecord) -> String {
-        let object: [String: Any] = [
-            "id": record.id, "account": record.account, "prefix": record.prefix, "tier": record.tier.rawValue,
-            "admin": record.isAdmin, "created_at": date(record.createdAt),
-            "last_used_at": record.lastUsedAt.map(date) ?? NSNull(), "revoked_at": record.revokedAt.map(date) ?? NSNull(),
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    private static func date(_ date: Date) -> String {
-        date.formatted(.iso8601)
     }
 }

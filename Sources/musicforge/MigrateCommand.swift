@@ -1,7 +1,6 @@
 import ArgumentParser
 import Database
 import Logging
-import Platform
 
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

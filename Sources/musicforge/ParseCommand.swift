@@ -3,7 +3,6 @@ import ArgumentParser
 import Core
 import Foundation
 import Logging
-import Platform
 import QueryParsing
 
 struct ParseCommand: AsyncParsableCommand {
@@ -40,9 +39,7 @@ struct ParseCommand: AsyncParsableCommand {
             }
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(filters), as: UTF8.self))
+            print(try JSONOutput.text(filters))
         } else {
             print(filters.readableDescription)
         }
@@ -65,30 +62,7 @@ struct BenchParseCommand: ParsableCommand {
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["q"] as? String
         }
         guard !queries.isEmpty else { throw CommandFailure.usage("\(file) has no queries.") }
-        let parser = RuleParser()
-        var checksum = 0
-        for query in queries { checksum &+= parser.parse(query).genres.count }  // warm-up
-        // Per query: the median of its rounds, so one slow scheduling blip does not count.
-        var perQuery: [Double] = []
-        let clock = ContinuousClock()
-        for query in queries {
-            var samples: [Double] = []
-            samples.reserveCapacity(rounds)
-            for _ in 0..<rounds {
-                let start = clock.now
-                checksum &+= parser.parse(query).keywords.count
-                let elapsed = clock.now - start
-                samples.append(Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6)
-            }
-            samples.sort()
-            perQuery.append(samples[samples.count / 2])
-        }
-        perQuery.sort()
-        func percentile(_ p: Double) -> Double { perQuery[min(perQuery.count - 1, Int(Double(perQuery.count) * p))] }
-        let report: [String: Any] = [
-            "queries": queries.count, "rounds": rounds, "median_us": percentile(0.5), "p90_us": percentile(0.9),
-            "p99_us": percentile(0.99), "max_us": perQuery.last ?? 0, "checksum": checksum,
-        ]
+        let report = ParserBenchmark.report(queries: queries, rounds: rounds)
         let json = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
         print(String(decoding: json, as: UTF8.self))
     }

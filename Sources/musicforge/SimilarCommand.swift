@@ -6,8 +6,6 @@ import Catalogs
 import Core
 import Foundation
 import Logging
-import Platform
-import QueryParsing
 import Search
 
 /// `musicforge similar PATH_OR_URL [--library DIR] [--limit N] [--json]`: the library's tracks that
@@ -69,22 +67,12 @@ struct SimilarCommand: AsyncParsableCommand {
         let response = await pipeline.search(
             filters: Filters.similar(to: analysis, tags: []),
             request: .init(query: "", limit: limit, sources: [.local], deadline: .seconds(120)),
-            excluded: Self.libraryID(of: reference, in: folder).map { [$0] } ?? [], like: analysis)
+            excluded: LocalLibrary.id(of: reference, in: folder).map { [$0] } ?? [], like: analysis)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let answer = SimilarResponse(queryTrack: .init(track: nil, analysis: analysis), results: response.results, timingMS: response.timingMS)
-            print(String(decoding: try encoder.encode(answer), as: UTF8.self))
+            print(try JSONOutput.text(answer))
         } else {
-            print(SearchCommand.table(response))
+            print(SearchTable.text(response))
         }
-    }
-
-    /// The library id of the reference when it is a file of the library (so it is not its own match).
-    static func libraryID(of path: String, in folder: String) -> String? {
-        let file = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
-        let root = URL(fileURLWithPath: folder).standardizedFileURL.resolvingSymlinksInPath().path
-        guard file.hasPrefix(root + "/") else { return nil }
-        return "local:" + file.dropFirst(root.count + 1)
     }
 }

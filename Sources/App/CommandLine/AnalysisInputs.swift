@@ -2,19 +2,19 @@ import Catalogs
 import Foundation
 
 /// One thing `analyze` was asked about.
-enum AnalysisInput: Sendable {
+public enum AnalysisInput: Sendable {
     case file(String)
     case url(String)
     case missing(String)
 
-    var label: String {
+    public var label: String {
         switch self {
         case .file(let path), .missing(let path): path
         case .url(let url): url
         }
     }
 
-    var isURL: Bool {
+    public var isURL: Bool {
         if case .url = self { return true }
         return false
     }
@@ -22,8 +22,8 @@ enum AnalysisInput: Sendable {
 
 /// Turns `analyze`'s arguments into inputs: files as given, folders searched recursively for audio
 /// files (sorted, so the output order is stable), URLs as given.
-enum AnalysisInputs {
-    static func expand(_ arguments: [String]) throws -> [AnalysisInput] {
+public enum AnalysisInputs {
+    public static func expand(_ arguments: [String]) throws -> [AnalysisInput] {
         var inputs: [AnalysisInput] = []
         for argument in arguments {
             if argument.hasPrefix("http://") || argument.hasPrefix("https://") {
@@ -46,7 +46,7 @@ enum AnalysisInputs {
 
     /// Every audio file under `folder`, as `folder/relative/path`, sorted: the library scanner's walk,
     /// without its cap.
-    static func audioFiles(under folder: String) -> [String] {
+    public static func audioFiles(under folder: String) -> [String] {
         let prefix = folder.hasSuffix("/") ? folder : folder + "/"
         return LibraryScanner.scan(folder, limit: .max).map { prefix + $0.path }
     }

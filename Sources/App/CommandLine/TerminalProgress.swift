@@ -1,16 +1,16 @@
 import Foundation
 
 /// "[3/48] techno/track.mp3" on stderr, rewritten in place, only when stderr is a terminal.
-final class Progress: @unchecked Sendable {
+public final class TerminalProgress: @unchecked Sendable {
     // @unchecked: `done` is guarded by `lock`.
     private let total: Int
     private var done = 0
     private let lock = NSLock()
     private let enabled = isatty(STDERR_FILENO) == 1
 
-    init(total: Int) { self.total = total }
+    public init(total: Int) { self.total = total }
 
-    func advance(_ label: String) {
+    public func advance(_ label: String) {
         let count = lock.withLock {
             done += 1
             return done
@@ -19,7 +19,7 @@ final class Progress: @unchecked Sendable {
         FileHandle.standardError.write(Data("\r\u{1B}[K[\(count)/\(total)] \(label)".utf8))
     }
 
-    func finish() {
+    public func finish() {
         guard enabled else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
