@@ -27,7 +27,7 @@ WORKER_PEAK_MI = 64     # each `musicforge worker` peaks at about 64 MB
 SERVER_MI = 256         # the server's own working set, with some headroom
 LOG_LEVELS = {"trace", "debug", "info", "notice", "warning", "error", "critical"}
 # The settings AppConfiguration reads (env["NAME"], env.integer("NAME", …), env.flag(…), env.httpURL(…)).
-CONFIGURATION_SOURCE = "Sources/Platform/Configuration/AppConfiguration.swift"
+CONFIGURATION_SOURCE = "Sources/App/Configuration/AppConfiguration.swift"
 
 problems: list[str] = []
 
