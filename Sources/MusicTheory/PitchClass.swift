@@ -1,6 +1,6 @@
 /// One of the twelve pitch classes of equal temperament, 0 = C … 11 = B.
 ///
-/// Spelled the way DESIGN.md spells tonics: C, C#, D, Eb, E, F, F#, G, Ab, A, Bb, B — the spellings DJ
+/// Spelled the way the API spells tonics: C, C#, D, Eb, E, F, F#, G, Ab, A, Bb, B — the spellings DJ
 /// software most often shows.
 public struct PitchClass: RawRepresentable, Hashable, Sendable, Comparable, CaseIterable {
     /// 0 = C … 11 = B.

@@ -3,7 +3,7 @@ import Foundation
 
 /// Writes a demo library: synthesised tracks in sub-folders named after their genre, encoded as a mix
 /// of MP3, Opus and FLAC by the `ffmpeg` program, and `manifest.json` with the truth of each
-/// (DESIGN.md's shape).
+/// (the shape of openapi.yaml's `Filters` and `Analysis`).
 public struct DemoLibrary: Sendable {
     /// One manifest entry.
     public struct Entry: Codable, Sendable, Hashable {

@@ -15,7 +15,7 @@ struct MusicForgeCommand: AsyncParsableCommand {
         ]
     )
 
-    /// Runs the command with DESIGN.md's exit statuses: 2 for bad usage (argument parser's 64), 1 for failed work.
+    /// Runs the command with the README's exit statuses: 2 for bad usage (argument parser's 64), 1 for failed work.
     static func main() async {
         do {
             var command = try parseAsRoot()

@@ -23,7 +23,7 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "How many results (1 to 100).")
     var limit: Int = 20
 
-    @Flag(help: "Print DESIGN.md's search result JSON.")
+    @Flag(help: "Print the search result as JSON (openapi.yaml's SearchResponse).")
     var json = false
 
     @Option(help: .hidden)

@@ -24,7 +24,7 @@ struct SimilarCommand: AsyncParsableCommand {
     @Option(help: "How many results (1 to 100).")
     var limit: Int = 20
 
-    @Flag(help: "Print DESIGN.md's similar result JSON.")
+    @Flag(help: "Print the similar result as JSON (openapi.yaml's SimilarResponse).")
     var json = false
 
     func run() async throws {

@@ -72,7 +72,7 @@ public struct AnalysisInputError: Error, Encodable {
     public var message: String
 }
 
-/// One line of `analyze --json`: DESIGN.md's Analysis with `path` (or `url`), or the input's error.
+/// One line of `analyze --json`: openapi.yaml's `Analysis` with `path` (or `url`), or the input's error.
 struct AnalyzeLine: Encodable {
     var input: AnalysisInput
     var analysis: Analysis?

@@ -8,7 +8,7 @@ import Search
 
 /// Everything the service reads from its environment, read and checked once at start.
 ///
-/// Values, not globals: the command line builds one and passes it down. Names are DESIGN.md's.
+/// Values, not globals: the command line builds one and passes it down. Names are those of the README's configuration table.
 public struct AppConfiguration: Sendable {
     /// What the command being started needs; a missing required setting stops the start.
     public struct Requirements: OptionSet, Sendable {

@@ -1,7 +1,7 @@
 import AudioTagging
 import MusicTheory
 
-/// What the engine measures of one track: DESIGN.md's Analysis, snake_case in JSON.
+/// What the engine measures of one track: openapi.yaml's `Analysis`, snake_case in JSON.
 public struct Analysis: Sendable, Codable, Hashable {
     /// Bumped whenever a change to the engine changes results, so cached analyses are redone.
     public static let currentVersion = 4
@@ -110,7 +110,7 @@ public struct Analysis: Sendable, Codable, Hashable {
     }
 }
 
-/// DESIGN.md's Key: `{"tonic": "A", "mode": "minor", "camelot": "8A", "open_key": "1m", "confidence"}`.
+/// openapi.yaml's `Key`: `{"tonic": "A", "mode": "minor", "camelot": "8A", "open_key": "1m", "confidence"}`.
 public struct KeyDescription: Sendable, Codable, Hashable {
     public var tonic: String
     public var mode: String
@@ -140,7 +140,7 @@ public struct KeyDescription: Sendable, Codable, Hashable {
 }
 
 /// One meaning heard in a track: `{"tag": "guitar", "kind": "instrument", "probability": 0.64}`
-/// (DESIGN.md's names).
+/// (openapi.yaml's names).
 public struct TagDescription: Sendable, Codable, Hashable {
     /// Meanings heard less surely than this are not listed.
     public static let floor = 0.1

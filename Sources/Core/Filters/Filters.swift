@@ -1,6 +1,6 @@
 import MusicTheory
 
-/// The structured form of a natural-language query (DESIGN.md's Filters).
+/// The structured form of a natural-language query (openapi.yaml's `Filters`).
 ///
 /// Encodes with snake_case keys and writes `null` for every absent value the contract shows as
 /// nullable, so clients always see the same set of fields.
@@ -94,7 +94,7 @@ public struct DurationRange: Sendable, Hashable, Codable {
     }
 }
 
-/// A wanted key: DESIGN.md's Key shape, with the Camelot and Open Key codes derived from it.
+/// A wanted key: openapi.yaml's `Key` shape, with the Camelot and Open Key codes derived from it.
 public struct KeyFilter: Sendable, Hashable, Codable {
     public var key: MusicalKey
 
@@ -153,7 +153,7 @@ extension Filters: Codable {
             fallbackReason: try container.decodeIfPresent(String.self, forKey: .fallbackReason))
     }
 
-    /// Nullable fields are written as `null`, never left out (DESIGN.md lists every field).
+    /// Nullable fields are written as `null`, never left out (openapi.yaml lists every field).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(bpm, forKey: .bpm)

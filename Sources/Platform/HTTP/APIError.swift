@@ -5,7 +5,7 @@ import HTTPTypes
 /// An error as a client sees it: a status, a stable code, one human sentence and optional details.
 ///
 /// Every module throws its own typed errors; ``ErrorMiddleware`` maps them to this, and this to the
-/// body of DESIGN.md, in one place.
+/// body of openapi.yaml's `ErrorResponse`, in one place.
 public struct APIError: Error, Sendable, CustomStringConvertible {
     public var status: HTTPResponse.Status
     public var code: String
@@ -49,7 +49,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         APIError(.notImplemented, message: "\(what) is not implemented yet.")
     }
 
-    /// The contract's code for a status (DESIGN.md's list).
+    /// The contract's code for a status (openapi.yaml's list).
     public static func code(for status: HTTPResponse.Status) -> String {
         switch status.code {
         case 400, 422: "INVALID_REQUEST"

@@ -3,7 +3,7 @@ import Hummingbird
 import Logging
 import OpenAPIRuntime
 
-/// Turns every error into DESIGN.md's error body with the right status: the one place where errors
+/// Turns every error into openapi.yaml's `ErrorResponse` body with the right status: the one place where errors
 /// become HTTP.
 ///
 /// - ``APIError`` keeps its status, code and message.

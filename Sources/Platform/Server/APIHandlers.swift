@@ -77,7 +77,7 @@ struct APIHandlers: APIProtocol {
         return .ok(.init(body: .json(try await dependencies.parser.parse(request.query))))
     }
 
-    /// Uploads and downloads are capped at this many bytes (DESIGN.md: 50 MB).
+    /// Uploads and downloads are capped at this many bytes (openapi.yaml: 50 MB).
     static let maxAudioBytes = 50 * 1024 * 1024
 
     func analyzeAudio(_ input: Operations.AnalyzeAudio.Input) async throws -> Operations.AnalyzeAudio.Output {

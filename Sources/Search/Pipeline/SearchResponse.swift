@@ -2,7 +2,7 @@ import AudioAnalysis
 import Catalogs
 import Core
 
-/// DESIGN.md's search result.
+/// openapi.yaml's `SearchResponse`.
 public struct SearchResponse: Sendable, Codable, Hashable {
     public var searchID: String
     public var query: String
