@@ -24,7 +24,6 @@ import math
 import multiprocessing
 import os
 import platform
-import resource
 import shutil
 import signal
 import statistics
@@ -34,6 +33,9 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# The ffmpeg CLI's decode, measured as scripts/bench-tagging measures it (this folder is on sys.path).
+from bench_tagging import ffmpeg_cpu_ms
 
 # Pitch classes by name: the manifest spells C, C#, D, Eb, …; Essentia and others may use either enharmonic.
 PITCH_CLASSES = {
@@ -629,15 +631,6 @@ def speed_table(binary: str, clip: Path | None, long: Path | None, repeats: int,
     return markdown_table(header, rows) if rows else ""
 
 
-def ffmpeg_decode_cpu_ms(clip: Path) -> float:
-    """CPU time of the ffmpeg CLI decoding `clip` to nothing on one thread, process start included."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-threads", "1", "-i", str(clip),
-                    "-f", "null", "-"], check=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000
-
-
 def clip_rows(binary: str, clip: Path, repeats: int, timeout: float, environment: dict[str, str]) -> list[list[str]]:
     """Each run is one `analyze` with a fresh worker, as asked; it is given the clip twice (the second time
     under another name), so that the table also shows what a warm worker (FFT plans made, codecs opened)
@@ -660,7 +653,7 @@ def clip_rows(binary: str, clip: Path, repeats: int, timeout: float, environment
                         sinks[index].append(float(value))
                     if field_name == "total" and isinstance(timing.get("analysis"), (int, float)):
                         dsp[index].append(float(timing["analysis"]))
-            ffmpeg.append(ffmpeg_decode_cpu_ms(clip))
+            ffmpeg.append(ffmpeg_cpu_ms(str(clip)))
     medians = [[statistics.median(v) if v else None for v in pair] for pair in (decode, total, dsp)]
     ratios = [t / d if t is not None and d else None for d, t in zip(medians[0], medians[1])]
     ffmpeg_ms = statistics.median(ffmpeg) if ffmpeg else None
