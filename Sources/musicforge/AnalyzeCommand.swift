@@ -27,7 +27,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let workers = try loadConfiguration(requirements: []).analysisWorkers
-        let files = try AnalysisInputs.expand(inputs)
+        let files = AnalysisInputs.expand(inputs)
         guard !files.isEmpty else { throw CommandFailure.work("No audio files found in the inputs given.") }
         if !decodeOnly { warnWhenTagsAreOff() }
         let pool = AnalysisPool(

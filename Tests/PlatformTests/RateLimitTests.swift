@@ -11,7 +11,7 @@ import Testing
 @testable import Platform
 
 @Suite struct RateLimitTests {
-    func limiter(_ windows: [RateLimitPolicy.Window], redis: RedisClient? = nil, failure: AppConfiguration.RateLimitFailurePolicy = .local)
+    func limiter(_ windows: [RateLimitPolicy.Window], redis: RedisClient? = nil, failure: RateLimitFailurePolicy = .local)
         async throws -> RateLimiter
     {
         let policy = RateLimitPolicy(tiers: [.free: windows, .pro: windows, .enterprise: []], costs: RateLimitPolicy.defaults.costs)

@@ -20,7 +20,7 @@ struct TestApp {
     var logger: Logger = quietLogger
     var registry = PrometheusCollectorRegistry()
     var policy: RateLimitPolicy = .defaults
-    var failurePolicy: AppConfiguration.RateLimitFailurePolicy = .local
+    var failurePolicy: RateLimitFailurePolicy = .local
     var adminKey: String?
     /// An LLM for query parsing (a fake provider's server); none by default.
     var llm: QueryParser.LLM?

@@ -23,7 +23,7 @@ public enum AnalysisInput: Sendable {
 /// Turns `analyze`'s arguments into inputs: files as given, folders searched recursively for audio
 /// files (sorted, so the output order is stable), URLs as given.
 public enum AnalysisInputs {
-    public static func expand(_ arguments: [String]) throws -> [AnalysisInput] {
+    public static func expand(_ arguments: [String]) -> [AnalysisInput] {
         var inputs: [AnalysisInput] = []
         for argument in arguments {
             if argument.hasPrefix("http://") || argument.hasPrefix("https://") {

@@ -7,6 +7,7 @@ extension LocalLibrary {
         let file = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
         let root = URL(fileURLWithPath: folder).standardizedFileURL.resolvingSymlinksInPath().path
         guard file.hasPrefix(root + "/") else { return nil }
-        return "local:" + file.dropFirst(root.count + 1)
+        // As `Candidate.id` spells it: the source, then the path relative to the library.
+        return "\(CatalogSource.local.rawValue):" + file.dropFirst(root.count + 1)
     }
 }

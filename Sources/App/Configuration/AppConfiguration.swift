@@ -20,7 +20,6 @@ public struct AppConfiguration: Sendable {
     }
 
     public enum LLMProviderName: String, Sendable { case openai, anthropic, none }
-    public typealias RateLimitFailurePolicy = Accounts.RateLimitFailurePolicy
 
     public var host: String = "127.0.0.1"
     public var port: Int = 8080
